@@ -11,13 +11,13 @@ const common = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/'],
 };
 module.exports = {
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,circuits,scripts}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools,circuits}/**/*.{e2e,int}-spec.ts'],
-      testTimeout: 120000,
       globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
     },
   ],

@@ -1,0 +1,37 @@
+import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Logger } from '@nestjs/common';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  /** Connection/request timeouts in ms (defaults suit a local broker). */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+const levels: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'log',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose own logs go through the app's structured logger (warn and above). */
+export function createKafka(s: KafkaSettings): Kafka {
+  const logger = new Logger('kafkajs');
+  return new Kafka({
+    clientId: s.clientId,
+    brokers: s.brokers,
+    connectionTimeout: s.connectionTimeoutMs ?? 3000,
+    requestTimeout: s.requestTimeoutMs ?? 30000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        const fn = levels[level] ?? 'log';
+        logger[fn](`${message} ${JSON.stringify(rest)}`);
+      },
+  });
+}

@@ -1,0 +1,6 @@
+export { createKafka, KafkaSettings } from './create-kafka';
+export { ensureTopics, TopicSpec } from './ensure-topics';
+export { PoisonMessageError, dlqTopicOf, DLQ_HEADERS } from './dead-letter';
+export { runConsumer, ConsumerOptions, ConsumedMessage, RunningConsumer } from './run-consumer';
+export { KafkaModule } from './kafka.module';
+export { KafkaService } from './kafka.service';

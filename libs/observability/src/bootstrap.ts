@@ -1,0 +1,57 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { HealthRegistry } from './health/health.registry';
+
+export interface BootOptions {
+  app: string;
+  module: Type<unknown> | ReturnType<() => unknown>;
+  host: string;
+  port: number;
+  shutdownTimeoutMs: number;
+  /** Extra set-up before listen (OpenAPI, body limits, ...). */
+  configure?: (app: INestApplication) => void | Promise<void>;
+}
+
+/**
+ * Boots a Nest app with JSON logs, listens, prints its URL, and on SIGTERM/SIGINT drains: marks
+ * itself not-ready, stops accepting connections, lets modules finish in-flight work (their
+ * onModuleDestroy/beforeApplicationShutdown hooks), closes pools, then exits. A drain that takes
+ * longer than shutdownTimeoutMs exits non-zero.
+ */
+export async function bootstrapApp(opts: BootOptions): Promise<INestApplication> {
+  const app = await NestFactory.create(opts.module as Type<unknown>, { bufferLogs: true });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  await opts.configure?.(app);
+  await app.listen(opts.port, opts.host);
+  const url = await app.getUrl();
+  logger.log(`${opts.app} listening on ${url.replace('[::1]', '127.0.0.1')}`, 'Bootstrap');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: draining`, 'Bootstrap');
+    app.get(HealthRegistry).markShuttingDown();
+    const timer = setTimeout(() => {
+      logger.error(`shutdown took longer than ${opts.shutdownTimeoutMs} ms; exiting`, 'Bootstrap');
+      process.exit(1);
+    }, opts.shutdownTimeoutMs);
+    timer.unref();
+    app
+      .close()
+      .then(() => {
+        logger.log('stopped cleanly', 'Bootstrap');
+        process.exit(0);
+      })
+      .catch((e: unknown) => {
+        logger.error(`shutdown failed: ${e instanceof Error ? e.message : String(e)}`, 'Bootstrap');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  return app;
+}

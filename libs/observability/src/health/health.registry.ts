@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { withTimeout } from '../with-timeout';
+
+/** A real dependency the app needs to serve: resolves when it answers, rejects otherwise. */
+export interface HealthCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface ReadinessReport {
+  status: 'ok' | 'unavailable';
+  checks: Record<string, 'ok' | string>;
+}
+
+/** Modules register their dependency checks here; /health/ready runs them all. */
+@Injectable()
+export class HealthRegistry {
+  private readonly checks = new Map<string, HealthCheck>();
+  private shuttingDown = false;
+
+  register(check: HealthCheck): void {
+    this.checks.set(check.name, check);
+  }
+
+  /** Once shutdown starts the app reports not-ready so load balancers stop sending traffic. */
+  markShuttingDown(): void {
+    this.shuttingDown = true;
+  }
+
+  async readiness(timeoutMs = 2000): Promise<ReadinessReport> {
+    const entries = [...this.checks.values()];
+    const results = await Promise.all(
+      entries.map(async (c) => {
+        try {
+          await withTimeout(c.check(), timeoutMs, `no answer within ${timeoutMs} ms`);
+          return [c.name, 'ok'] as const;
+        } catch (e) {
+          return [c.name, `error: ${e instanceof Error ? e.message : String(e)}`] as const;
+        }
+      }),
+    );
+    const checks: Record<string, string> = Object.fromEntries(results);
+    if (this.shuttingDown) checks.shutdown = 'error: shutting down';
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return { status: ok ? 'ok' : 'unavailable', checks };
+  }
+}

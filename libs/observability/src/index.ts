@@ -1,0 +1,7 @@
+export { ObservabilityModule, ObservabilityOptions } from './observability.module';
+export { HealthRegistry, HealthCheck } from './health/health.registry';
+export { MetricsService } from './metrics/metrics.service';
+export { bootstrapApp, BootOptions } from './bootstrap';
+export { withTimeout } from './with-timeout';
+export { runMain } from './run-main';
+export { setupOpenApi } from './openapi';

@@ -1,0 +1,66 @@
+import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'crypto';
+import type { IncomingMessage } from 'http';
+import { HealthController } from './health/health.controller';
+import { HealthRegistry } from './health/health.registry';
+import { MetricsController } from './metrics/metrics.controller';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { MetricsService } from './metrics/metrics.service';
+
+export interface ObservabilityOptions {
+  app: string;
+  logLevel: string;
+}
+
+/** Paths pino removes from every log line: secrets, proof witnesses, API keys. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'secret',
+  '*.secret',
+  '*.*.secret',
+  'witness',
+  '*.witness',
+  'apiKey',
+  '*.apiKey',
+  'keypair',
+  '*.keypair',
+];
+
+/** Structured JSON logs with request ids, /health/live, /health/ready and Prometheus /metrics. */
+@Global()
+@Module({})
+export class ObservabilityModule implements NestModule {
+  static forRoot(opts: ObservabilityOptions): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: opts.logLevel,
+            base: { app: opts.app },
+            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+            genReqId: (req: IncomingMessage) => {
+              const given = req.headers['x-request-id'];
+              return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+            },
+            customProps: () => ({}),
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            },
+            autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
+          },
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [HealthRegistry, { provide: MetricsService, useValue: new MetricsService(opts.app) }],
+      exports: [HealthRegistry, MetricsService],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
+  }
+}
