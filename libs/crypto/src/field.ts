@@ -63,11 +63,17 @@ export function bytesToBigInt(bytes: Uint8Array): bigint {
 /** Writes `x` (< 2^256) as 32 bytes big-endian into `out` at `offset`. */
 export function writeFieldBE(x: bigint, out: Uint8Array, offset: number): void {
   const hex = x.toString(16).padStart(64, '0');
+  if (typeof Buffer !== 'undefined' && out instanceof Buffer) {
+    out.write(hex, offset, 32, 'hex');
+    return;
+  }
   for (let i = 0; i < 32; i++) out[offset + i] = parseInt(hex.substr(i * 2, 2), 16);
 }
 
 /** Reads 32 bytes big-endian at `offset` (no range check; for trusted buffers). */
 export function readFieldBE(buf: Uint8Array, offset: number): bigint {
+  if (typeof Buffer !== 'undefined' && buf instanceof Buffer)
+    return BigInt('0x' + buf.toString('hex', offset, offset + 32));
   let hex = '0x';
   for (let i = 0; i < 32; i++) hex += HEX_BYTE[buf[offset + i] as number];
   return BigInt(hex);
