@@ -141,7 +141,7 @@ describe('instruction builders', () => {
     expect(instructionAccountNames('record_verification')).toEqual([
       'config',
       'track',
-      'nullifier',
+      'nullifier_record',
       'verifier',
       'system_program',
     ]);

@@ -5,7 +5,17 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PublicKey } from '@solana/web3.js';
-import { encodeEvent, encodeInstructionData, RAINBOW_VEIL_PROGRAM_ID, RvEvent, RvInstruction } from '../src';
+import {
+  configPda,
+  encodeEvent,
+  encodeInstructionData,
+  identityPda,
+  nullifierPda,
+  RAINBOW_VEIL_PROGRAM_ID,
+  RvEvent,
+  RvInstruction,
+  trackPda,
+} from '../src';
 
 const U64_MAX = (1n << 64n) - 1n;
 const bytes32 = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(label).digest());
@@ -94,15 +104,29 @@ export function eventVectors(): object {
 export function instructionVectors(): object {
   return {
     description:
-      'rainbow_veil instruction data = sha256("global:<name>")[0..8] ++ Borsh(args); same value encoding as events.json.',
+      'rainbow_veil instruction data = sha256("global:<name>")[0..8] ++ Borsh(args); same value encoding as events.json. pdas: program-derived addresses of the contract seeds (track id as u64 LE).',
     program_id: RAINBOW_VEIL_PROGRAM_ID.toBase58(),
     instructions: INSTRUCTION_CASES.map((ix) => ({
       name: ix.name,
       args: jsonFields(ix.args),
       hex: hex(encodeInstructionData(ix)),
     })),
+    pdas: [
+      { seeds: 'config', ...pda(configPda()) },
+      { seeds: 'track', track_id: '7', ...pda(trackPda(7n)) },
+      { seeds: 'track', track_id: U64_MAX.toString(), ...pda(trackPda(U64_MAX)) },
+      { seeds: 'identity', wallet: key('wallet-1').toBase58(), ...pda(identityPda(key('wallet-1'))) },
+      {
+        seeds: 'nullifier',
+        track_id: '7',
+        nullifier: hex(bytes32('nullifier-1')),
+        ...pda(nullifierPda(7n, bytes32('nullifier-1'))),
+      },
+    ],
   };
 }
+
+const pda = ([address, bump]: [PublicKey, number]) => ({ address: address.toBase58(), bump });
 
 export const render = (o: object): string => `${JSON.stringify(o, null, 2)}\n`;
 
