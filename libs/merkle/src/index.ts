@@ -15,3 +15,4 @@ export {
   type MerklePath,
   type TreeOptions,
 } from './sparse-merkle-tree';
+export { PathVerifier } from './path-verifier';
