@@ -246,6 +246,7 @@ case "$cmd" in
   env) print_env ;;
   pg-stop) pg_down ;;
   pg-start) pg_up ;;
+  redis-stop) redis_down ;;
   kafka-stop) kafka_down ;;
   kafka-start) kafka_up ;;
   *) echo "usage: $0 up|down|status|env|pg-stop|pg-start|kafka-stop|kafka-start" >&2; exit 2 ;;

@@ -90,7 +90,13 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+      // The batch's own commit works while the consumer is stopping (consumer.commitOffsets does not),
+      // so an in-flight batch that finishes during a graceful stop still gets committed.
+      const commit = (offset: string) =>
+        commitOffsetsIfNecessary({
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }] }],
+        });
       const messages = batch.messages.map((m) => toConsumed(batch.topic, batch.partition, m));
       if (messages.length === 0) return;
       for (let attempt = 1; ; attempt++) {
@@ -108,9 +114,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
                 await deadLetter(m, e);
               }
               resolveOffset(m.offset);
-              await consumer.commitOffsets([
-                { topic: m.topic, partition: m.partition, offset: (BigInt(m.offset) + 1n).toString() },
-              ]);
+              await commit(m.offset);
               await heartbeat();
             }
           }
@@ -130,9 +134,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
       if (opts.handleBatch) {
         const last = messages[messages.length - 1]!;
         resolveOffset(last.offset);
-        await consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-        ]);
+        await commit(last.offset);
       }
     },
   });

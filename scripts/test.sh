@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite against real services: set-up, lint + typecheck, jest (unit and integration,
+# in band on this 2-core machine), the on-chain program's host tests. Ends with one summary line
+# "tests: N passed, N failed".
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+start=$SECONDS
+source scripts/setup.sh
+
+status=0
+echo "== lint + typecheck"
+npx tsc -p tsconfig.json --noEmit || status=1
+npx eslint --max-warnings=0 "{apps,libs,tools,bench,scripts,circuits}/**/*.ts" || status=1
+
+echo "== jest"
+mkdir -p .local/reports
+npx jest --runInBand --json --outputFile=.local/reports/jest.json "$@" || status=1
+
+if [ -x programs/test.sh ] && [ $# -eq 0 ]; then
+  echo "== cargo test (programs/)"
+  bash programs/test.sh 2>&1 | tee .local/reports/cargo.txt || status=1
+fi
+
+node scripts/test-summary.js .local/reports/jest.json .local/reports/cargo.txt || status=1
+echo "test run took $((SECONDS - start))s"
+exit $status
