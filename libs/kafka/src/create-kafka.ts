@@ -1,4 +1,4 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 
 export interface KafkaSettings {
@@ -33,5 +33,21 @@ export function createKafka(s: KafkaSettings): Kafka {
         const fn = levels[level] ?? 'log';
         logger[fn](`${message} ${JSON.stringify(rest)}`);
       },
+  });
+}
+
+/**
+ * The idempotent producer every app uses: acks from all replicas, one request in flight, retries
+ * without a limit (a bounded retry count would void the idempotence guarantee; a send during a
+ * broker outage waits for the broker instead of losing the record). Murmur2 partitioning (Java
+ * client compatible), so a key always lands on the same partition whatever client wrote it.
+ */
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
   });
 }

@@ -1,4 +1,4 @@
-export { createKafka, KafkaSettings } from './create-kafka';
+export { createKafka, createIdempotentProducer, KafkaSettings } from './create-kafka';
 export { ensureTopics, TopicSpec } from './ensure-topics';
 export { PoisonMessageError, dlqTopicOf, DLQ_HEADERS } from './dead-letter';
 export { runConsumer, ConsumerOptions, ConsumedMessage, RunningConsumer } from './run-consumer';

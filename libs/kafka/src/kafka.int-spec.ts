@@ -1,5 +1,5 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { createKafka, DLQ_HEADERS, dlqTopicOf, ensureTopics, PoisonMessageError, runConsumer, RunningConsumer } from '@rv/kafka';
+import { createIdempotentProducer, createKafka, DLQ_HEADERS, dlqTopicOf, ensureTopics, PoisonMessageError, runConsumer, RunningConsumer } from '@rv/kafka';
 import { testEnv, uniqueName, waitFor } from '@rv/testing';
 
 describe('kafka lib (real broker)', () => {
@@ -11,7 +11,7 @@ describe('kafka lib (real broker)', () => {
   beforeAll(async () => {
     kafka = createKafka({ brokers: testEnv().KAFKA_BROKERS.split(','), clientId: 'spec' });
     admin = kafka.admin();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    producer = createIdempotentProducer(kafka);
     await Promise.all([admin.connect(), producer.connect()]);
   });
 

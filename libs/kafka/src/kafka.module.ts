@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HealthRegistry } from '@rv/observability';
-import { createKafka, KafkaSettings } from './create-kafka';
+import { createIdempotentProducer, createKafka, KafkaSettings } from './create-kafka';
 import { KafkaService } from './kafka.service';
 
 @Module({})
@@ -15,7 +15,7 @@ export class KafkaModule {
           inject: [HealthRegistry],
           useFactory: async (health: HealthRegistry) => {
             const kafka = createKafka(settings);
-            const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+            const producer = createIdempotentProducer(kafka);
             const admin = kafka.admin();
             await Promise.all([producer.connect(), admin.connect()]);
             health.register({
