@@ -1,0 +1,29 @@
+import { localnetConfig } from './config';
+import { Localnet } from './localnet';
+
+async function main(): Promise<void> {
+  const ln = await Localnet.start(localnetConfig(process.env));
+  const o = ln.chain.opts;
+  process.stdout.write(
+    JSON.stringify({
+      msg: 'localnet up',
+      grpc: ln.grpcEndpoint,
+      rpc: ln.rpcUrl,
+      ws: ln.wsUrl,
+      slotMs: o.slotMs,
+      confirmDepth: o.confirmDepth,
+      finalizeDepth: o.finalizeDepth,
+      replayWindow: ln.geyser.log.window,
+    }) + '\n',
+  );
+  const shutdown = () => {
+    void ln.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).message}\n`);
+  process.exit(1);
+});
