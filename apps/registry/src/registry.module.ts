@@ -4,6 +4,7 @@ import { DbModule } from '@rv/db';
 import { KafkaModule } from '@rv/kafka';
 import { ObservabilityModule } from '@rv/observability';
 import type { RegistryConfig } from './registry.config';
+import { TreesModule } from './trees/trees.module';
 
 @Module({})
 export class RegistryModule {
@@ -13,8 +14,13 @@ export class RegistryModule {
       imports: [
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot({ app: 'registry', logLevel: config.get('LOG_LEVEL') }),
-        DbModule.forRoot({ url: config.get('DATABASE_URL'), schema: config.get('DATABASE_SCHEMA'), applicationName: 'rv-registry' }),
+        DbModule.forRoot({
+          url: config.get('DATABASE_URL'),
+          schema: config.get('DATABASE_SCHEMA'),
+          applicationName: 'rv-registry',
+        }),
         KafkaModule.forRoot({ brokers: config.get('KAFKA_BROKERS'), clientId: 'rv-registry' }),
+        TreesModule,
       ],
     };
   }

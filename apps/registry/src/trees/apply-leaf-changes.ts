@@ -1,0 +1,175 @@
+import type { Pool } from 'pg';
+import { getHasher, type Poseidon2Hasher } from '@rv/crypto';
+import {
+  SparseMerkleTree,
+  zeroHashes,
+  type BatchResult,
+  type LeafChange,
+  type MerkleNode,
+  type NodeStore,
+} from '@rv/merkle';
+import { PgTreeStore } from './pg-tree.store';
+import type { TreeState } from './tree-records';
+
+export type LeafChangeInput =
+  | { type: 'append'; leaf: bigint; walletHash?: Buffer; tokenId?: Buffer }
+  | { type: 'revoke'; index: number }
+  | { type: 'revoke'; leaf: bigint };
+
+/** One batch of leaf changes for one tree; `seq` must be the tree's seq + 1. */
+export interface LeafChangeBatch {
+  trackId: bigint;
+  seq: number;
+  /** Chain slot the batch reflects. */
+  slot: number;
+  changes: readonly LeafChangeInput[];
+  /** Depth if the tree does not exist yet (default: the registry's default depth). */
+  depth?: number;
+}
+
+export interface ApplyResult {
+  /** false: the batch had already been applied (a replay) and nothing changed. */
+  applied: boolean;
+  tree: TreeState;
+  /** Nodes written and hashes computed (0 for a replay). */
+  nodes: number;
+  hashes: number;
+}
+
+/** A batch that can never apply (gap in seq, unknown leaf, full tree...): not retryable. */
+export class InvalidBatchError extends Error {}
+
+/**
+ * The tree writer: applies one batch of leaf changes to a tree in ONE transaction (leaves,
+ * nodes, root history, tree row), guarded by the per-tree seq so a replayed batch is a no-op
+ * and batches of one tree apply strictly in order (the tree row is locked for the batch).
+ */
+export class ApplyLeafChanges {
+  private readonly store: PgTreeStore;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly defaultDepth = 20,
+    private readonly hasher: Poseidon2Hasher = getHasher(),
+  ) {
+    this.store = new PgTreeStore(pool);
+  }
+
+  async apply(batch: LeafChangeBatch): Promise<ApplyResult> {
+    if (!Number.isSafeInteger(batch.seq) || batch.seq < 1)
+      throw new InvalidBatchError(`seq must be a positive integer, got ${batch.seq}`);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      let tree = await this.store.getTree(batch.trackId, client, true);
+      if (!tree) {
+        const depth = batch.depth ?? this.defaultDepth;
+        await this.store.createTree(
+          client,
+          batch.trackId,
+          depth,
+          zeroHashes(depth, this.hasher)[depth] as bigint,
+        );
+        tree = await this.store.getTree(batch.trackId, client, true);
+        if (!tree) throw new Error(`tree ${batch.trackId} vanished`);
+      }
+      if (batch.seq <= tree.seq) {
+        await client.query('ROLLBACK');
+        return { applied: false, tree, nodes: 0, hashes: 0 };
+      }
+      if (batch.seq !== tree.seq + 1) {
+        throw new InvalidBatchError(
+          `track ${batch.trackId}: batch seq ${batch.seq} does not follow the tree's seq ${tree.seq}`,
+        );
+      }
+
+      const store = this.store;
+      const trackId = batch.trackId;
+      const nodeStore: NodeStore = {
+        async getNodes(keys) {
+          return (await store.readNodes(trackId, keys, client))?.values ?? keys.map(() => undefined);
+        },
+        putNodes: () => Promise.reject(new Error('not used')),
+      };
+      const smt = new SparseMerkleTree(nodeStore, { depth: tree.depth, hasher: this.hasher });
+
+      const revokeLeaves = batch.changes.flatMap((c) => (c.type === 'revoke' && 'leaf' in c ? [c.leaf] : []));
+      const live = await this.store.findLiveLeaves(trackId, revokeLeaves, client);
+      const changes: LeafChange[] = [];
+      const appended: { index: number; leaf: bigint; walletHash: Buffer; tokenId: Buffer }[] = [];
+      const revoked = new Set<number>();
+      let next = tree.nextIndex;
+      for (const c of batch.changes) {
+        if (c.type === 'append') {
+          if (c.leaf === 0n) throw new InvalidBatchError('cannot append the zero leaf');
+          if (next >= smt.capacity)
+            throw new InvalidBatchError(`track ${trackId}: tree of depth ${tree.depth} is full`);
+          changes.push({ index: next, leaf: c.leaf });
+          appended.push({
+            index: next,
+            leaf: c.leaf,
+            walletHash: c.walletHash ?? Buffer.alloc(0),
+            tokenId: c.tokenId ?? Buffer.alloc(0),
+          });
+          next++;
+        } else {
+          let index: number;
+          if ('index' in c) {
+            index = c.index;
+          } else {
+            const found = (live.get(c.leaf) ?? []).find((i) => !revoked.has(i));
+            const pending = appended.find((a) => a.leaf === c.leaf && !revoked.has(a.index));
+            const candidate = found ?? pending?.index;
+            if (candidate === undefined)
+              throw new InvalidBatchError(`track ${trackId}: no live leaf ${c.leaf.toString(16)} to revoke`);
+            index = candidate;
+          }
+          if (!Number.isInteger(index) || index < 0 || index >= next) {
+            throw new InvalidBatchError(
+              `track ${trackId}: cannot revoke index ${index}, the tree has ${next} positions in use`,
+            );
+          }
+          if (revoked.has(index)) continue;
+          revoked.add(index);
+          changes.push({ index, leaf: 0n });
+        }
+      }
+      // A revoke by index of a leaf that is already zero changes nothing and is not counted.
+      const revokedByIndex = batch.changes.flatMap((c) =>
+        c.type === 'revoke' && 'index' in c ? [c.index] : [],
+      );
+      const alreadyZero = new Set<number>();
+      if (revokedByIndex.length > 0) {
+        const current = await nodeStore.getNodes(revokedByIndex.map((index) => ({ level: 0, index })));
+        revokedByIndex.forEach((index, i) => {
+          if (!current[i] && !appended.some((a) => a.index === index)) alreadyZero.add(index);
+        });
+      }
+
+      const result: BatchResult = await smt.computeBatch(changes);
+      const written: MerkleNode[] = [...result.nodes];
+      await this.store.insertLeaves(client, trackId, batch.seq, appended);
+      await this.store.revokeLeaves(client, trackId, batch.seq, [...revoked]);
+      await this.store.putNodes(client, trackId, batch.seq, written);
+      const after: TreeState = {
+        ...tree,
+        nextIndex: next,
+        leafCount:
+          tree.leafCount +
+          appended.length -
+          (revoked.size - [...revoked].filter((i) => alreadyZero.has(i)).length),
+        seq: batch.seq,
+        root: changes.length > 0 ? result.root : tree.root,
+        slot: Math.max(tree.slot, batch.slot),
+      };
+      await this.store.recordRoot(client, trackId, after);
+      await client.query('COMMIT');
+      return { applied: true, tree: after, nodes: written.length, hashes: result.hashes };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+}

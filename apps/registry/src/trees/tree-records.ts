@@ -1,0 +1,46 @@
+/** What the registry stores about one tree (one per track), as served. */
+export interface TreeState {
+  trackId: bigint;
+  depth: number;
+  /** Next append position. */
+  nextIndex: number;
+  /** Live (non-zero) leaves. */
+  leafCount: number;
+  /** Per-tree sequence: number of batches applied. */
+  seq: number;
+  root: bigint;
+  /** Chain slot the tree reflects. */
+  slot: number;
+}
+
+export interface RootRecord {
+  seq: number;
+  root: bigint;
+  leafCount: number;
+  slot: number;
+  accepted: boolean;
+}
+
+export class TreeNotFoundError extends Error {
+  constructor(readonly trackId: bigint) {
+    super(`unknown tree: track ${trackId}`);
+  }
+}
+
+export class LeafNotFoundError extends Error {}
+
+/** The registry has not reached the slot the caller demands. */
+export class BehindSlotError extends Error {
+  constructor(
+    readonly currentSlot: number,
+    readonly minSlot: number,
+  ) {
+    super(`registry is at slot ${currentSlot}, behind the requested minSlot ${minSlot}`);
+  }
+}
+
+/** A request that is well-formed but out of range for this tree (answered 400). */
+export class OutOfRangeError extends Error {}
+
+/** A stored path does not hash to the root read with it: never served. */
+export class PathIntegrityError extends Error {}

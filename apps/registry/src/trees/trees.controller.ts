@@ -1,0 +1,150 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { parseIndex, parseIndicesBody, parseLeaf, parseOptionalInt, parseTrackId } from './http-input';
+import { ReadTree } from './read-tree';
+import { RegistryErrorsFilter } from './registry-errors.filter';
+import { presentPath, presentRoot, presentSnapshot, presentTree } from './trees.presenter';
+
+const SLOT_MAX = Number.MAX_SAFE_INTEGER;
+
+@ApiTags('trees')
+@Controller('v1/trees')
+@UseFilters(RegistryErrorsFilter)
+@ApiResponse({ status: 400, description: 'malformed track id, index, leaf or query' })
+@ApiResponse({ status: 404, description: 'unknown tree or leaf' })
+@ApiResponse({ status: 409, description: 'registry behind minSlot; body carries currentSlot' })
+export class TreesController {
+  constructor(private readonly read: ReadTree) {}
+
+  @Get()
+  @ApiOperation({ summary: 'All trees (one per track) with depth, leaf count, current root, seq and slot' })
+  async list() {
+    return { trees: (await this.read.listTrees()).map(presentTree) };
+  }
+
+  @Get(':trackId')
+  @ApiOperation({ summary: 'One tree: depth, leaf count, current root, seq, slot' })
+  @ApiParam({ name: 'trackId', description: 'track id (u64, decimal)' })
+  @ApiQuery({
+    name: 'minSlot',
+    required: false,
+    description: '409 if the registry has not reached this slot',
+  })
+  async get(@Param('trackId') trackId: string, @Query('minSlot') minSlot?: string) {
+    return presentTree(
+      await this.read.tree(parseTrackId(trackId), parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX)),
+    );
+  }
+
+  @Get(':trackId/roots')
+  @ApiOperation({ summary: 'Root history, newest first, with the chain-accepted flag' })
+  @ApiQuery({ name: 'limit', required: false, description: '1..1000, default 100' })
+  @ApiQuery({ name: 'minSlot', required: false })
+  async roots(
+    @Param('trackId') trackId: string,
+    @Query('limit') limit?: string,
+    @Query('minSlot') minSlot?: string,
+  ) {
+    const r = await this.read.roots(
+      parseTrackId(trackId),
+      parseOptionalInt(limit, 'limit', 1, 1000, 100) as number,
+      parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
+    );
+    return { ...presentSnapshot(r.tree), roots: r.roots.map(presentRoot) };
+  }
+
+  @Get(':trackId/paths/:leafIndex')
+  @ApiOperation({
+    summary: 'Merkle path of the leaf at an index, verified against the root it is served with',
+  })
+  @ApiQuery({ name: 'minSlot', required: false })
+  async pathByIndex(
+    @Param('trackId') trackId: string,
+    @Param('leafIndex') leafIndex: string,
+    @Query('minSlot') minSlot?: string,
+  ) {
+    const a = await this.read.paths(
+      parseTrackId(trackId),
+      [parseIndex(leafIndex, 'leafIndex')],
+      parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
+    );
+    return { ...presentSnapshot(a.tree), path: presentPath(a.paths[0]!) };
+  }
+
+  @Get(':trackId/paths')
+  @ApiOperation({ summary: 'Merkle path of the live leaf with this value' })
+  @ApiQuery({ name: 'leaf', required: true, description: '0x + 64 hex digits' })
+  @ApiQuery({ name: 'minSlot', required: false })
+  async pathByLeaf(
+    @Param('trackId') trackId: string,
+    @Query('leaf') leaf?: string,
+    @Query('minSlot') minSlot?: string,
+  ) {
+    const a = await this.read.pathByLeaf(
+      parseTrackId(trackId),
+      parseLeaf(leaf),
+      parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
+    );
+    return { ...presentSnapshot(a.tree), path: presentPath(a.paths[0]!) };
+  }
+
+  @Post(':trackId/paths')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Paths of up to 1000 leaf indices, all from one snapshot' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: { indices: { type: 'array', items: { type: 'integer' }, maxItems: 1000 } },
+    },
+  })
+  @ApiOkResponse({ description: '{ trackId, root, seq, slot, paths: [{ index, leaf, siblings }] }' })
+  @ApiResponse({ status: 413, description: 'more than 1000 indices' })
+  @ApiQuery({ name: 'minSlot', required: false })
+  async paths(@Param('trackId') trackId: string, @Body() body: unknown, @Query('minSlot') minSlot?: string) {
+    const id = parseTrackId(trackId);
+    const a = await this.read.paths(
+      id,
+      parseIndicesBody(body),
+      parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
+    );
+    return { ...presentSnapshot(a.tree), paths: a.paths.map(presentPath) };
+  }
+
+  @Get(':trackId/leaves')
+  @ApiOperation({ summary: 'A page of leaves in index order (revoked = 0), to rebuild the tree client-side' })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    description: 'first index of the page (nextCursor of the previous page)',
+  })
+  @ApiQuery({ name: 'limit', required: false, description: '1..10000, default 1000' })
+  @ApiQuery({ name: 'minSlot', required: false })
+  async leaves(
+    @Param('trackId') trackId: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+    @Query('minSlot') minSlot?: string,
+  ) {
+    const r = await this.read.leaves(
+      parseTrackId(trackId),
+      parseOptionalInt(cursor, 'cursor', 0, 2 ** 32, 0) as number,
+      parseOptionalInt(limit, 'limit', 1, 10000, 1000) as number,
+      parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
+    );
+    return {
+      ...presentSnapshot(r.tree),
+      depth: r.tree.depth,
+      nextIndex: r.tree.nextIndex,
+      leaves: r.leaves.map((l) => ({ index: l.index, leaf: '0x' + l.leaf.toString(16).padStart(64, '0') })),
+      nextCursor: r.nextCursor === null ? null : String(r.nextCursor),
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { ConfigService } from '@rv/config';
+import type { RegistryConfig } from '../registry.config';
+import { ApplyLeafChanges } from './apply-leaf-changes';
+import { PgTreeStore } from './pg-tree.store';
+import { ReadTree } from './read-tree';
+import { TreesController } from './trees.controller';
+
+/** The pg pool under TypeORM's data source: hot paths use pg directly (multi-row statements). */
+export const PG_POOL = Symbol('PG_POOL');
+
+@Module({
+  controllers: [TreesController],
+  providers: [
+    {
+      provide: PG_POOL,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => (ds.driver as unknown as { master: Pool }).master,
+    },
+    { provide: PgTreeStore, inject: [PG_POOL], useFactory: (pool: Pool) => new PgTreeStore(pool) },
+    { provide: ReadTree, inject: [PgTreeStore], useFactory: (store: PgTreeStore) => new ReadTree(store) },
+    {
+      provide: ApplyLeafChanges,
+      inject: [PG_POOL, ConfigService],
+      useFactory: (pool: Pool, config: ConfigService<RegistryConfig>) =>
+        new ApplyLeafChanges(pool, config.get('DEFAULT_TREE_DEPTH')),
+    },
+  ],
+  exports: [ApplyLeafChanges, ReadTree, PgTreeStore],
+})
+export class TreesModule {}
