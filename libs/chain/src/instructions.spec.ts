@@ -173,3 +173,45 @@ describe('instruction builders', () => {
     expect(code(Buffer.concat([u.data, Buffer.from([1])]))).toBe('trailing_bytes');
   });
 });
+
+describe('PDA helpers follow the IDL seeds', () => {
+  it('every PDA account of every instruction derives to the helper the builders use', () => {
+    const wallet = pk();
+    const trackId = 0x0102030405060708n;
+    const nullifier = b32(9);
+    const le = Buffer.alloc(8);
+    le.writeBigUInt64LE(trackId);
+    const argBytes: Record<string, Buffer> = { track_id: le, nullifier: Buffer.from(nullifier) };
+    const accountBytes: Record<string, Buffer> = { wallet: wallet.toBuffer() };
+    const helpers: Record<string, PublicKey> = {
+      config: configPda()[0],
+      track: trackPda(trackId)[0],
+      identity: identityPda(wallet)[0],
+      nullifier_record: nullifierPda(trackId, nullifier)[0],
+    };
+    let checked = 0;
+    for (const ix of IDL.instructions) {
+      for (const acc of ix.accounts) {
+        if (!acc.pda) continue;
+        const seeds = acc.pda.seeds.map((s) => {
+          const v =
+            s.kind === 'const'
+              ? Buffer.from(s.value ?? [])
+              : s.kind === 'arg'
+                ? argBytes[s.path ?? '']
+                : accountBytes[s.path ?? ''];
+          if (!v) throw new Error(`${ix.name}.${acc.name}: no test value for seed ${s.kind} ${s.path}`);
+          return v;
+        });
+        const [derived] = PublicKey.findProgramAddressSync(seeds, RAINBOW_VEIL_PROGRAM_ID);
+        expect([ix.name, acc.name, derived.toBase58()]).toEqual([
+          ix.name,
+          acc.name,
+          helpers[acc.name]?.toBase58(),
+        ]);
+        checked++;
+      }
+    }
+    expect(checked).toBe(9);
+  });
+});

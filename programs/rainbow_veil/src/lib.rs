@@ -102,7 +102,7 @@ pub mod rainbow_veil {
 
 #[derive(Accounts)]
 pub struct Initialize<'info> {
-    #[account(init, payer = payer, space = 8 + Config::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
+    #[account(init, payer = payer, space = 8 + Config::INIT_SPACE, seeds = [b"config"], bump)]
     pub config: Account<'info, Config>,
     #[account(mut)]
     pub payer: Signer<'info>,
@@ -112,13 +112,13 @@ pub struct Initialize<'info> {
 #[derive(Accounts)]
 #[instruction(track_id: u64)]
 pub struct RegisterTrack<'info> {
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(seeds = [b"config"], bump = config.bump)]
     pub config: Account<'info, Config>,
     #[account(
         init,
         payer = payer,
         space = 8 + Track::LEN,
-        seeds = [TRACK_SEED, &track_id_seed(track_id)],
+        seeds = [b"track", track_id.to_le_bytes().as_ref()],
         bump
     )]
     pub track: AccountLoader<'info, Track>,
@@ -135,7 +135,7 @@ pub struct RegisterIdentity<'info> {
         init_if_needed,
         payer = wallet,
         space = 8 + Identity::INIT_SPACE,
-        seeds = [IDENTITY_SEED, wallet.key().as_ref()],
+        seeds = [b"identity", wallet.key().as_ref()],
         bump
     )]
     pub identity: Account<'info, Identity>,
@@ -147,9 +147,9 @@ pub struct RegisterIdentity<'info> {
 #[derive(Accounts)]
 #[instruction(track_id: u64)]
 pub struct UpdateRoot<'info> {
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(seeds = [b"config"], bump = config.bump)]
     pub config: Account<'info, Config>,
-    #[account(mut, seeds = [TRACK_SEED, &track_id_seed(track_id)], bump = track.load()?.bump)]
+    #[account(mut, seeds = [b"track", track_id.to_le_bytes().as_ref()], bump = track.load()?.bump)]
     pub track: AccountLoader<'info, Track>,
     #[account(constraint = authority.key() == config.root_authority @ RvError::Unauthorized)]
     pub authority: Signer<'info>,
@@ -158,15 +158,15 @@ pub struct UpdateRoot<'info> {
 #[derive(Accounts)]
 #[instruction(track_id: u64, scope: [u8; 32], nullifier: [u8; 32])]
 pub struct RecordVerification<'info> {
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(seeds = [b"config"], bump = config.bump)]
     pub config: Account<'info, Config>,
-    #[account(seeds = [TRACK_SEED, &track_id_seed(track_id)], bump = track.load()?.bump)]
+    #[account(seeds = [b"track", track_id.to_le_bytes().as_ref()], bump = track.load()?.bump)]
     pub track: AccountLoader<'info, Track>,
     #[account(
         init_if_needed,
         payer = verifier,
         space = 8 + NullifierRecord::INIT_SPACE,
-        seeds = [NULLIFIER_SEED, &track_id_seed(track_id), nullifier.as_ref()],
+        seeds = [b"nullifier", track_id.to_le_bytes().as_ref(), nullifier.as_ref()],
         bump
     )]
     pub nullifier_record: Account<'info, NullifierRecord>,
