@@ -1,11 +1,11 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { ensureTopics, TopicSpec } from './ensure-topics';
 import { runConsumer, ConsumerOptions, RunningConsumer } from './run-consumer';
 
 /** The app's Kafka connection: one idempotent producer, one admin, the consumers it runs. */
 @Injectable()
-export class KafkaService implements OnApplicationShutdown {
+export class KafkaService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly consumers: RunningConsumer[] = [];
 
   constructor(
@@ -29,9 +29,15 @@ export class KafkaService implements OnApplicationShutdown {
     return c;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    // Consumers first (they finish and commit their in-flight batch), then the producer they used.
+  /**
+   * Nest runs every beforeApplicationShutdown hook before any onApplicationShutdown hook: consumers
+   * finish and commit their in-flight batch here, while the database pools they write to are open.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.consumers.map((c) => c.stop()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.producer.disconnect();
     await this.admin.disconnect();
   }
