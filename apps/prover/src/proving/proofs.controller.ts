@@ -1,0 +1,111 @@
+import { Body, Controller, Get, HttpCode, HttpException, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ConstraintError, ZkInputError, ownershipArtifact } from '@rv/zk';
+import { ConfigService } from '@rv/config';
+import type { ProverConfig } from '../prover.config';
+import { PathUnavailableError, RegistryUnavailableError } from '../registry/registry-client';
+import { DeadlineExceededError, ProverUnavailableError, QueueFullError } from './proof-pool';
+import { BadRequestInput, parseProofBytes, parseProofRequest, parsePublicInputs, publicInputsJson } from './proof-request';
+import { ProvingService } from './proving.service';
+
+const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
+
+/** HTTP interface: decode, call the proving service, encode. Bodies are never logged. */
+@Controller('v1')
+export class ProofsController {
+  constructor(
+    private readonly proving: ProvingService,
+    private readonly config: ConfigService<ProverConfig>,
+  ) {}
+
+  /**
+   * Synchronous proof. Body: secret, token, trackId, scope, nullifier, root (0x-hex field
+   * elements), leafIndex (integer), and siblings (depth elements) or none to fetch the path at
+   * `root` from the registry. Optional deadlineMs (capped by PROVE_DEADLINE_MS).
+   */
+  @Post('proofs')
+  @HttpCode(200)
+  async prove(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const max = this.config.get('PROVE_DEADLINE_MS');
+    try {
+      const req = parseProofRequest(body, this.proving.depth);
+      const asked = (body as { deadlineMs?: unknown }).deadlineMs;
+      if (asked !== undefined && (typeof asked !== 'number' || !Number.isInteger(asked) || asked <= 0)) {
+        throw new BadRequestInput('deadlineMs: expected a positive integer');
+      }
+      const deadlineAt = Date.now() + Math.min(max, (asked as number | undefined) ?? max);
+      const r = await this.proving.prove(req, deadlineAt, 'http');
+      return {
+        proof: hex(r.proof),
+        publicInputs: publicInputsJson(r.publicInputs),
+        verificationKeyHash: this.proving.verificationKey().hash,
+        timings: { queuedMs: r.queuedMs, witnessMs: Math.round(r.witnessMs), proveMs: Math.round(r.proveMs) },
+      };
+    } catch (e) {
+      throw this.toHttp(e, res);
+    }
+  }
+
+  /** Body: { proof: 0x-hex, publicInputs: { root, trackId, scope, nullifier } }. 200 valid, 422 not. */
+  @Post('verify')
+  @HttpCode(200)
+  async verify(@Body() body: unknown): Promise<unknown> {
+    let proof: Uint8Array;
+    let publicInputs;
+    try {
+      const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+      proof = parseProofBytes(b.proof);
+      publicInputs = parsePublicInputs(b.publicInputs);
+    } catch (e) {
+      throw this.toHttp(e);
+    }
+    if (!(await this.proving.verify(proof, publicInputs))) {
+      throw new HttpException({ error: 'invalid_proof', valid: false, message: 'the proof does not verify for these public inputs' }, 422);
+    }
+    return { valid: true };
+  }
+
+  @Get('verification-key')
+  verificationKey(): unknown {
+    const vk = this.proving.verificationKey();
+    return {
+      circuit: 'ownership',
+      scheme: 'ultra_honk_keccak_zk',
+      noirVersion: ownershipArtifact.noir_version,
+      backend: '@aztec/bb.js 1.2.1',
+      depth: this.proving.depth,
+      publicInputs: ['root', 'track_id', 'scope', 'nullifier'],
+      crs: vk.crs,
+      verificationKey: hex(vk.key),
+      sha256: vk.hash,
+    };
+  }
+
+  private toHttp(e: unknown, res?: Response): HttpException {
+    if (e instanceof BadRequestInput || e instanceof ZkInputError) {
+      return new HttpException({ error: 'bad_request', message: e.message }, 400);
+    }
+    if (e instanceof ConstraintError) {
+      return new HttpException({ error: 'constraint_failed', reason: e.reason, message: e.message }, 422);
+    }
+    if (e instanceof QueueFullError) {
+      res?.setHeader('Retry-After', String(e.retryAfterSeconds));
+      return new HttpException({ error: 'overloaded', message: 'the prover queue is full, retry later' }, 503);
+    }
+    if (e instanceof DeadlineExceededError) {
+      return new HttpException({ error: 'deadline_exceeded', message: e.message }, 504);
+    }
+    if (e instanceof PathUnavailableError) {
+      return new HttpException({ error: 'path_unavailable', message: e.message }, e.status);
+    }
+    if (e instanceof RegistryUnavailableError) {
+      res?.setHeader('Retry-After', '1');
+      return new HttpException({ error: 'registry_unavailable', message: 'the registry is unavailable' }, 503);
+    }
+    if (e instanceof ProverUnavailableError) {
+      res?.setHeader('Retry-After', String(this.proving.retryAfterSeconds()));
+      return new HttpException({ error: 'prover_unavailable', message: 'the prover is unavailable' }, 503);
+    }
+    return new HttpException({ error: 'internal', message: 'internal error' }, 500);
+  }
+}

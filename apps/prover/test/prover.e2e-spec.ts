@@ -1,0 +1,229 @@
+// apps/prover as its own process (real worker_threads pool, bb.js, Kafka), offline with the
+// test CRS, against a stand-in registry that answers like apps/registry's path endpoint.
+import { createServer, type Server } from 'http';
+import type { AddressInfo } from 'net';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { commitment, leafHash, nullifier } from '@rv/crypto';
+import { spawnApp, testEnv, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
+import { exampleOwnershipWitness, merklePath, type OwnershipWitnessInputs } from '@rv/zk';
+import { ensureTestCrs } from '../../../circuits/scripts/test-crs';
+
+const hex = (x: bigint): string => '0x' + x.toString(16).padStart(64, '0');
+const SECRET = 0x5ec2e7_c0ffee_0ddba11_deadbeef_1234567_89abcdefn;
+const TRACK = 9n;
+const INDEX = 3;
+
+function body(w: OwnershipWitnessInputs, withPath = true): Record<string, unknown> {
+  return {
+    secret: hex(w.secret),
+    token: hex(w.token),
+    trackId: hex(w.trackId),
+    scope: hex(w.scope),
+    nullifier: hex(w.nullifier),
+    root: hex(w.root),
+    leafIndex: Number(w.leafIndex),
+    ...(withPath ? { siblings: w.siblings.map(hex) } : {}),
+  };
+}
+
+/** The registry's answer shape: { trackId, root, seq, slot, path: { index, leaf, siblings } }. */
+function startRegistryStub(w: OwnershipWitnessInputs, leaves: bigint[]): Promise<Server> {
+  const server = createServer((req, res) => {
+    const m = /^\/v1\/trees\/(\d+)\/paths\/(\d+)/.exec(req.url ?? '');
+    if (!m || BigInt(m[1]!) !== w.trackId || Number(m[2]) >= leaves.length) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"unknown"}');
+      return;
+    }
+    const index = Number(m[2]);
+    const p = merklePath(leaves, index, 20);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({ trackId: String(w.trackId), root: hex(p.root), seq: 1, slot: 10, path: { index, leaf: hex(leaves[index]!), siblings: p.siblings.map(hex) } }),
+    );
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
+  const crsPath = ensureTestCrs();
+  const w = exampleOwnershipWitness({ secret: SECRET, token: 0x70c3n, trackId: TRACK, scope: 77n, depth: 20, index: INDEX, leafCount: 6 });
+  const leaves = Array.from({ length: 6 }, (_, i) => leafHash(commitment(i === INDEX ? SECRET : 1000n + BigInt(i)), w.token, TRACK));
+  const jobsTopic = uniqueName('rv.prover.jobs.v1.spec');
+  const resultsTopic = uniqueName('rv.prover.results.v1.spec');
+  let registry: Server;
+  let app: SpawnedApp;
+  let url: string;
+  let kafka: Kafka;
+  let results: Consumer;
+  const received: Array<Record<string, unknown>> = [];
+  const post = (path: string, payload: unknown) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+
+  beforeAll(async () => {
+    registry = await startRegistryStub(w, leaves);
+    const brokers = testEnv().KAFKA_BROKERS;
+    app = spawnApp('prover', {
+      KAFKA_BROKERS: brokers,
+      PORT: '0',
+      LOG_LEVEL: 'trace',
+      CRS_PATH: crsPath,
+      ALLOW_TEST_CRS: 'true',
+      PROVER_WORKERS: '1',
+      PROVER_MAX_QUEUE: '1',
+      REGISTRY_URL: `http://127.0.0.1:${(registry.address() as AddressInfo).port}`,
+      PROVER_JOBS_TOPIC: jobsTopic,
+      PROVER_RESULTS_TOPIC: resultsTopic,
+      PROVER_GROUP_ID: uniqueName('rv-prover-spec'),
+    });
+    url = await app.listening(90_000);
+    kafka = new Kafka({ clientId: 'prover-spec', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await waitFor(async () => (await admin.listTopics()).includes(resultsTopic), { timeoutMs: 30_000, what: 'results topic' });
+    await admin.disconnect();
+    results = kafka.consumer({ groupId: uniqueName('prover-spec-results') });
+    await results.connect();
+    await results.subscribe({ topic: resultsTopic, fromBeginning: true });
+    await results.run({ eachMessage: async ({ message }) => void received.push(JSON.parse(message.value!.toString()) as Record<string, unknown>) });
+  }, 150_000);
+
+  afterAll(async () => {
+    await results?.disconnect();
+    app?.proc.kill('SIGTERM');
+    await app?.exited;
+    registry?.close();
+  }, 60_000);
+
+  it('GET /v1/verification-key exports the keccakZK verification key', async () => {
+    const res = await fetch(`${url}/v1/verification-key`);
+    expect(res.status).toBe(200);
+    const vk = (await res.json()) as Record<string, unknown>;
+    expect(vk).toMatchObject({ circuit: 'ownership', scheme: 'ultra_honk_keccak_zk', depth: 20, crs: 'test' });
+    expect(vk.publicInputs).toEqual(['root', 'track_id', 'scope', 'nullifier']);
+    expect(String(vk.verificationKey)).toMatch(/^0x[0-9a-f]{200,}$/);
+  });
+
+  it('POST /v1/proofs proves with a given path; POST /v1/verify accepts it and rejects tampered inputs', async () => {
+    const res = await post('/v1/proofs', body(w));
+    expect(res.status).toBe(200);
+    const proof = (await res.json()) as { proof: string; publicInputs: Record<string, string>; timings: Record<string, number> };
+    expect(proof.publicInputs).toEqual({ root: hex(w.root), trackId: hex(TRACK), scope: hex(77n), nullifier: hex(w.nullifier) });
+    expect(proof.timings.proveMs).toBeGreaterThan(0);
+    expect((await post('/v1/verify', { proof: proof.proof, publicInputs: proof.publicInputs })).status).toBe(200);
+    const tampered = await post('/v1/verify', { proof: proof.proof, publicInputs: { ...proof.publicInputs, scope: hex(78n) } });
+    expect(tampered.status).toBe(422);
+    expect(await tampered.json()).toMatchObject({ valid: false });
+    const flipped = proof.proof.slice(0, 100) + (proof.proof[100] === '0' ? '1' : '0') + proof.proof.slice(101);
+    expect((await post('/v1/verify', { proof: flipped, publicInputs: proof.publicInputs })).status).toBe(422);
+  }, 60_000);
+
+  it('POST /v1/proofs with (track, leaf index, root) fetches the path from the registry', async () => {
+    const res = await post('/v1/proofs', body(w, false));
+    expect(res.status).toBe(200);
+    const proof = (await res.json()) as { proof: string; publicInputs: Record<string, string> };
+    expect((await post('/v1/verify', proof)).status).toBe(200);
+    // A root the registry does not serve: 409; an unknown leaf: 404.
+    expect((await post('/v1/proofs', { ...body(w, false), root: hex(w.root + 1n) })).status).toBe(409);
+    expect((await post('/v1/proofs', { ...body(w, false), leafIndex: 40 })).status).toBe(404);
+  }, 60_000);
+
+  it.each([
+    ['secret not hex', { secret: 'abc' }, /secret/],
+    ['scope >= r', { scope: '0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001' }, /scope: not a BN254 field element/],
+    ['path too short', { siblings: new Array(19).fill(hex(0n)) }, /siblings: expected an array of exactly 20/],
+    ['leaf index outside the tree', { leafIndex: 2 ** 20 }, /leafIndex/],
+    ['sibling not hex', { siblings: [...new Array(19).fill(hex(0n)), '0xzz'] }, /siblings\[19\]/],
+  ])('400 for malformed input: %s', async (_name, over, message) => {
+    const res = await post('/v1/proofs', { ...body(w), ...over });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(message);
+  });
+
+  it('422 names the failed constraint', async () => {
+    const wrongSibling = w.siblings.slice();
+    wrongSibling[2] = wrongSibling[2]! + 1n;
+    const revoked = merklePath(leaves.map((l, i) => (i === INDEX ? 0n : l)), INDEX, 20);
+    const cases: Array<[Partial<OwnershipWitnessInputs>, string]> = [
+      [{ siblings: wrongSibling }, 'membership'],
+      [{ secret: SECRET + 1n, nullifier: nullifier(SECRET + 1n, TRACK, 77n) }, 'membership'],
+      [{ nullifier: w.nullifier + 1n }, 'nullifier'],
+      [{ scope: 78n }, 'nullifier'],
+      [{ root: revoked.root, siblings: revoked.siblings }, 'membership'],
+    ];
+    for (const [over, reason] of cases) {
+      const res = await post('/v1/proofs', body({ ...w, ...over }));
+      expect(res.status).toBe(422);
+      expect(await res.json()).toMatchObject({ error: 'constraint_failed', reason });
+    }
+  });
+
+  it('answers 503 with Retry-After when the queue is full (1 worker, queue of 1)', async () => {
+    const responses = await Promise.all(Array.from({ length: 5 }, () => post('/v1/proofs', body(w))));
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(2);
+    const refused = responses.filter((r) => r.status === 503);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const r of refused) expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
+  it('Kafka: proves jobs from rv.prover.jobs.v1 onto rv.prover.results.v1, failures with their reason', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: jobsTopic,
+      messages: [
+        { key: 'job-ok', value: JSON.stringify({ jobId: 'job-ok', ...body(w) }) },
+        { key: 'job-bad', value: JSON.stringify({ jobId: 'job-bad', ...body({ ...w, nullifier: w.nullifier + 1n }) }) },
+        { key: 'job-reg', value: JSON.stringify({ jobId: 'job-reg', ...body(w, false) }) },
+      ],
+    });
+    await producer.disconnect();
+    const byId = await waitFor(
+      () => {
+        const m = new Map(received.map((r) => [r.jobId, r]));
+        return ['job-ok', 'job-bad', 'job-reg'].every((id) => m.has(id)) && m;
+      },
+      { timeoutMs: 60_000, what: 'job results' },
+    );
+    expect(byId.get('job-ok')).toMatchObject({ status: 'proved', publicInputs: { nullifier: hex(w.nullifier) } });
+    expect(byId.get('job-reg')).toMatchObject({ status: 'proved' });
+    expect(byId.get('job-bad')).toMatchObject({ status: 'failed', reason: 'nullifier' });
+    const ok = byId.get('job-ok') as { proof: string; publicInputs: Record<string, string> };
+    expect((await post('/v1/verify', { proof: ok.proof, publicInputs: ok.publicInputs })).status).toBe(200);
+  }, 90_000);
+
+  it('exports metrics: proof duration histogram, queue depth, worker utilisation, failures by reason', async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const count = /rv_prover_proof_duration_seconds_count\{[^}]*source="http"[^}]*\} (\d+)/.exec(text);
+    expect(Number(count?.[1])).toBeGreaterThanOrEqual(3);
+    expect(text).toMatch(/rv_prover_failures_total\{[^}]*reason="nullifier"[^}]*\} [1-9]/);
+    expect(text).toMatch(/rv_prover_failures_total\{[^}]*reason="queue_full"[^}]*\} [1-9]/);
+    expect(text).toMatch(/rv_prover_queue_depth\{[^}]*\} 0/);
+    expect(text).toMatch(/rv_prover_workers\{[^}]*\} 1/);
+    expect(text).toMatch(/rv_prover_workers_busy/);
+  });
+
+  it('never logs the secret (trace-level logs captured over every request above)', () => {
+    const logs = app.stdout() + app.stderr();
+    expect(logs).toMatch(/POST|\/v1\/proofs/); // the capture works: requests were logged
+    for (const form of [SECRET.toString(16), hex(SECRET).slice(2), SECRET.toString(10), Buffer.from(SECRET.toString(16), 'hex').toString('base64')]) {
+      expect(logs.toLowerCase()).not.toContain(form.toLowerCase());
+    }
+  });
+});
+
+describe('apps/prover refuses to start with an unsafe CRS setting', () => {
+  const crsPath = ensureTestCrs();
+  const base = { KAFKA_BROKERS: testEnv().KAFKA_BROKERS, PORT: '0', CRS_PATH: crsPath, PROVER_KAFKA_ENABLED: 'false' };
+
+  it('a test CRS without ALLOW_TEST_CRS', async () => {
+    const app = spawnApp('prover', base);
+    expect(await app.exited).not.toBe(0);
+    expect(app.stdout() + app.stderr()).toMatch(/not Aztec's Ignition CRS/);
+  }, 90_000);
+
+  it('ALLOW_TEST_CRS with NODE_ENV=production', async () => {
+    const app = spawnApp('prover', { ...base, NODE_ENV: 'production', ALLOW_TEST_CRS: 'true' });
+    expect(await app.exited).not.toBe(0);
+    expect(app.stdout() + app.stderr()).toMatch(/ALLOW_TEST_CRS/);
+  }, 90_000);
+});
