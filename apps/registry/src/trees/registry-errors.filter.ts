@@ -28,26 +28,22 @@ export class RegistryErrorsFilter implements ExceptionFilter {
       return;
     }
     if (e instanceof BehindSlotError) {
-      res
-        .status(409)
-        .json({
-          statusCode: 409,
-          error: 'Conflict',
-          message: e.message,
-          currentSlot: e.currentSlot,
-          minSlot: e.minSlot,
-        });
+      res.status(409).json({
+        statusCode: 409,
+        error: 'Conflict',
+        message: e.message,
+        currentSlot: e.currentSlot,
+        minSlot: e.minSlot,
+      });
       return;
     }
     if (e instanceof PathIntegrityError) {
       this.log.error(`ALARM ${e.message}`);
-      res
-        .status(500)
-        .json({
-          statusCode: 500,
-          error: 'Internal Server Error',
-          message: 'stored tree is inconsistent; path not served',
-        });
+      res.status(500).json({
+        statusCode: 500,
+        error: 'Internal Server Error',
+        message: 'stored tree is inconsistent; path not served',
+      });
       return;
     }
     this.log.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
