@@ -1,13 +1,31 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
 import { ConfigModule, ConfigService } from '@rv/config';
 import { DbModule } from '@rv/db';
 import { ObservabilityModule } from '@rv/observability';
-import { RedisModule } from '@rv/redis';
-import type { GatewayConfig } from './gateway.config';
+import { REDIS, RedisModule } from '@rv/redis';
+import { ApiKeyAuth } from './auth/api-key-auth';
+import { ApiKeysRepository } from './auth/api-keys.repository';
+import { MeController } from './auth/me.controller';
+import { PartnerGuard } from './auth/partner.guard';
+import { loadPepper, type GatewayConfig } from './gateway.config';
+import { RateLimiter } from './limits/rate-limiter';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: ConfigService<GatewayConfig>): DynamicModule {
+    const pepper = loadPepper({ API_KEY_PEPPER_FILE: config.get('API_KEY_PEPPER_FILE'), API_KEY_PEPPER: config.get('API_KEY_PEPPER') });
+    const providers: Provider[] = [
+      { provide: ApiKeysRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ApiKeysRepository(ds) },
+      {
+        provide: ApiKeyAuth,
+        inject: [ApiKeysRepository],
+        useFactory: (repo: ApiKeysRepository) => new ApiKeyAuth(repo, pepper, config.get('API_KEY_CACHE_MS')),
+      },
+      { provide: RateLimiter, inject: [REDIS], useFactory: (redis: Redis) => new RateLimiter(redis) },
+      PartnerGuard,
+    ];
     return {
       module: GatewayModule,
       imports: [
@@ -16,6 +34,8 @@ export class GatewayModule {
         DbModule.forRoot({ url: config.get('DATABASE_URL'), schema: config.get('DATABASE_SCHEMA'), applicationName: 'rv-gateway' }),
         RedisModule.forRoot(config.get('REDIS_URL')),
       ],
+      controllers: [MeController],
+      providers,
     };
   }
 }
