@@ -92,7 +92,7 @@ impl NullifierRecord {
 pub struct Track {
     pub track_id: u64,
     pub leaf_count: u64,
-    /// seq of the newest root; meaningful once root_count > 0.
+    /// seq of the newest root; 0 before the first root (so seqs start at 1).
     pub last_seq: u64,
     pub mint: Pubkey,
     pub roots: [[u8; 32]; ROOT_HISTORY],
@@ -128,7 +128,7 @@ impl Track {
         Ok(())
     }
 
-    /// Accepts a new root: the first root may carry any seq, later ones need seq > last_seq.
+    /// Accepts a new root if seq > last_seq (last_seq is 0 on a new track, so the first seq is >= 1).
     /// The oldest root is dropped once the ring holds ROOT_HISTORY roots.
     pub fn accept_root(
         &mut self,
@@ -136,7 +136,7 @@ impl Track {
         leaf_count: u64,
         seq: u64,
     ) -> std::result::Result<(), RvError> {
-        if self.root_count > 0 && seq <= self.last_seq {
+        if seq <= self.last_seq {
             return Err(RvError::SeqNotIncreasing);
         }
         let head = usize::from(self.root_head);
@@ -207,10 +207,12 @@ mod tests {
     }
 
     #[test]
-    fn first_root_takes_any_seq_then_seq_must_increase() {
+    fn seq_starts_above_zero_and_must_increase() {
         let mut t = track();
-        t.accept_root(root(1), 10, 0).unwrap();
-        assert_eq!(t.accept_root(root(2), 11, 0), Err(RvError::SeqNotIncreasing));
+        assert_eq!(t.accept_root(root(1), 10, 0), Err(RvError::SeqNotIncreasing));
+        assert_eq!(t.root_count, 0);
+        t.accept_root(root(1), 10, 1).unwrap();
+        assert_eq!(t.accept_root(root(2), 11, 1), Err(RvError::SeqNotIncreasing));
         t.accept_root(root(2), 11, 5).unwrap();
         assert_eq!(t.accept_root(root(3), 12, 4), Err(RvError::SeqNotIncreasing));
         assert_eq!(t.accept_root(root(3), 12, 5), Err(RvError::SeqNotIncreasing));
