@@ -2,8 +2,11 @@ import { PublicKey } from '@solana/web3.js';
 import { IdlField, IdlType } from './program';
 import { DecodeResult, fail, ok } from './result';
 
-/** Decoded value of an IDL field: u8 -> number, u64 -> bigint, pubkey -> PublicKey, [u8;N] -> Uint8Array. */
-export type FieldValue = number | bigint | PublicKey | Uint8Array;
+/**
+ * Decoded value of an IDL field: u8 -> number, u64 -> bigint, pubkey -> PublicKey, [u8;N] -> Uint8Array,
+ * [T;N] (T not u8) -> array of T's values.
+ */
+export type FieldValue = number | bigint | PublicKey | Uint8Array | FieldValue[];
 
 export const U64_MAX = (1n << 64n) - 1n;
 
@@ -22,11 +25,17 @@ export function fieldsSize(fields: readonly IdlField[]): number {
   return fields.reduce((n, f) => n + typeSize(f.type), 0);
 }
 
-function isByteArray(t: IdlType): t is { array: ['u8', number] } {
-  return typeof t === 'object' && t.array[0] === 'u8';
+function readValue(data: Uint8Array, view: DataView, o: number, t: IdlType): FieldValue {
+  if (t === 'u8') return data[o] as number;
+  if (t === 'u64') return view.getBigUint64(o, true);
+  if (t === 'pubkey') return new PublicKey(data.subarray(o, o + 32));
+  const [inner, len] = t.array;
+  if (inner === 'u8') return new Uint8Array(data.subarray(o, o + len)); // a copy, never a view of the input
+  const size = typeSize(inner);
+  return Array.from({ length: len }, (_x, i) => readValue(data, view, o + i * size, inner));
 }
 
-/** Reads fixed-size fields at `offset`; the caller has checked the length. */
+/** Reads fixed-size fields at `offset` into camelCase keys; the caller has checked the length. */
 export function readFields(
   data: Uint8Array,
   offset: number,
@@ -36,22 +45,37 @@ export function readFields(
   const out: Record<string, FieldValue> = {};
   let o = offset;
   for (const f of fields) {
-    const t = f.type;
-    const key = snakeToCamel(f.name);
-    if (t === 'u8') {
-      out[key] = data[o] as number;
-    } else if (t === 'u64') {
-      out[key] = view.getBigUint64(o, true);
-    } else if (t === 'pubkey') {
-      out[key] = new PublicKey(data.slice(o, o + 32));
-    } else if (isByteArray(t)) {
-      out[key] = new Uint8Array(data.subarray(o, o + t.array[1])); // a copy, never a view of the input
-    } else {
-      throw new Error(`unsupported IDL type in field ${f.name}`); // IDL is static; a spec covers every type used
-    }
-    o += typeSize(t);
+    out[snakeToCamel(f.name)] = readValue(data, view, o, f.type);
+    o += typeSize(f.type);
   }
   return out;
+}
+
+function writeValue(out: Uint8Array, view: DataView, o: number, t: IdlType, v: unknown, key: string): void {
+  if (t === 'u8') {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
+      throw new RangeError(`${key} must be an integer in 0..=255`);
+    }
+    out[o] = v;
+  } else if (t === 'u64') {
+    view.setBigUint64(o, toU64(v, key), true);
+  } else if (t === 'pubkey') {
+    if (!(v instanceof PublicKey)) throw new RangeError(`${key} must be a PublicKey`);
+    out.set(v.toBytes(), o);
+  } else {
+    const [inner, len] = t.array;
+    if (inner === 'u8') {
+      if (!(v instanceof Uint8Array) || v.length !== len) {
+        throw new RangeError(`${key} must be a Uint8Array of ${len} bytes`);
+      }
+      out.set(v, o);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== len)
+      throw new RangeError(`${key} must be an array of ${len} items`);
+    const size = typeSize(inner);
+    v.forEach((item, i) => writeValue(out, view, o + i * size, inner, item, `${key}[${i}]`));
+  }
 }
 
 /**
@@ -69,27 +93,8 @@ export function writeFields(
   let o = prefix.length;
   for (const f of fields) {
     const key = snakeToCamel(f.name);
-    const v = values[key];
-    const t = f.type;
-    if (t === 'u8') {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
-        throw new RangeError(`${key} must be an integer in 0..=255`);
-      }
-      out[o] = v;
-    } else if (t === 'u64') {
-      view.setBigUint64(o, toU64(v, key), true);
-    } else if (t === 'pubkey') {
-      if (!(v instanceof PublicKey)) throw new RangeError(`${key} must be a PublicKey`);
-      out.set(v.toBytes(), o);
-    } else if (isByteArray(t)) {
-      if (!(v instanceof Uint8Array) || v.length !== t.array[1]) {
-        throw new RangeError(`${key} must be a Uint8Array of ${t.array[1]} bytes`);
-      }
-      out.set(v, o);
-    } else {
-      throw new RangeError(`unsupported IDL type in field ${f.name}`);
-    }
-    o += typeSize(t);
+    writeValue(out, view, o, f.type, values[key], key);
+    o += typeSize(f.type);
   }
   return out;
 }

@@ -57,4 +57,13 @@ export {
   decodeTokenAccount,
   encodeTokenAccount,
 } from './token-account';
+export type {
+  RvAccount,
+  RvAccountName,
+  ConfigAccount,
+  IdentityAccount,
+  NullifierRecordAccount,
+  TrackAccount,
+} from './accounts';
+export { rvAccountSize, encodeRvAccount, decodeRvAccount, trackHasRoot } from './accounts';
 export { parseKeypairJson, serializeKeypairJson } from './keypair';

@@ -9,9 +9,11 @@ import {
   configPda,
   encodeEvent,
   encodeInstructionData,
+  encodeRvAccount,
   identityPda,
   nullifierPda,
   RAINBOW_VEIL_PROGRAM_ID,
+  RvAccount,
   RvEvent,
   RvInstruction,
   trackPda,
@@ -25,7 +27,9 @@ const ones = new Uint8Array(32).fill(0xff);
 const zeros = new Uint8Array(32);
 
 /** JSON form of a field value: u64 decimal string, u8 number, pubkey base58, bytes hex. */
-function jsonValue(v: unknown): string | number {
+type JsonValue = string | number | JsonValue[];
+function jsonValue(v: unknown): JsonValue {
+  if (Array.isArray(v)) return v.map(jsonValue);
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number') return v;
   if (v instanceof PublicKey) return v.toBase58();
@@ -33,7 +37,7 @@ function jsonValue(v: unknown): string | number {
   throw new Error(`unexpected value ${String(v)}`);
 }
 const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-function jsonFields(o: object): Record<string, string | number> {
+function jsonFields(o: object): Record<string, JsonValue> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [snake(k), jsonValue(v)]));
 }
 
@@ -84,6 +88,69 @@ export const INSTRUCTION_CASES: RvInstruction[] = [
   },
 ];
 
+const ring = (n: number, label: string): Uint8Array[] =>
+  Array.from({ length: 64 }, (_x, i) => (i < n ? bytes32(`${label}-${i}`) : new Uint8Array(32)));
+
+export const ACCOUNT_CASES: RvAccount[] = [
+  { name: 'Config', data: { rootAuthority: key('root-authority'), verifier: key('verifier'), bump: 253 } },
+  { name: 'Identity', data: { wallet: key('wallet-1'), commitment: bytes32('commitment-1'), bump: 255 } },
+  {
+    name: 'NullifierRecord',
+    data: {
+      trackId: 7n,
+      scope: bytes32('scope-2026-11'),
+      nullifier: bytes32('nullifier-1'),
+      root: bytes32('root-7-1'),
+      verifier: key('verifier'),
+      slot: 123456789n,
+      bump: 251,
+    },
+  },
+  {
+    name: 'Track',
+    data: {
+      trackId: 7n,
+      leafCount: 0n,
+      lastSeq: 0n,
+      mint: key('mint-7'),
+      roots: ring(0, 'root'),
+      rootHead: 0,
+      rootCount: 0,
+      depth: 20,
+      bump: 255,
+      padding: new Uint8Array(4),
+    },
+  },
+  {
+    name: 'Track',
+    data: {
+      trackId: U64_MAX,
+      leafCount: 1n << 32n,
+      lastSeq: 70n,
+      mint: key('mint-max'),
+      roots: ring(64, 'root-max'),
+      rootHead: 6,
+      rootCount: 64,
+      depth: 32,
+      bump: 254,
+      padding: new Uint8Array(4),
+    },
+  },
+];
+
+export function accountVectors(): object {
+  return {
+    description:
+      'rainbow_veil account data = sha256("account:<Name>")[0..8] ++ fields (Borsh; Track is zero-copy repr(C), identical bytes). Same value encoding as events.json.',
+    program_id: RAINBOW_VEIL_PROGRAM_ID.toBase58(),
+    accounts: ACCOUNT_CASES.map((a) => ({
+      name: a.name,
+      fields: jsonFields(a.data),
+      hex: hex(encodeRvAccount(a)),
+    })),
+  };
+}
+
 export function eventVectors(): object {
   return {
     description:
@@ -133,5 +200,6 @@ export const render = (o: object): string => `${JSON.stringify(o, null, 2)}\n`;
 if (require.main === module) {
   writeFileSync(join(__dirname, 'events.json'), render(eventVectors()));
   writeFileSync(join(__dirname, 'instructions.json'), render(instructionVectors()));
-  console.log('wrote libs/chain/test-vectors/{events,instructions}.json');
+  writeFileSync(join(__dirname, 'accounts.json'), render(accountVectors()));
+  console.log('wrote libs/chain/test-vectors/{events,instructions,accounts}.json');
 }

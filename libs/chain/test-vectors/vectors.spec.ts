@@ -1,21 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PublicKey } from '@solana/web3.js';
-import { decodeInstruction, decodeProgramDataLog } from '../src';
-import { eventVectors, instructionVectors, render } from './generate';
+import { decodeInstruction, decodeProgramDataLog, decodeRvAccount } from '../src';
+import { accountVectors, eventVectors, instructionVectors, render } from './generate';
 
 interface Vector {
   name: string;
   hex: string;
   log?: string;
-  fields?: Record<string, string | number>;
-  args?: Record<string, string | number>;
+  fields?: Record<string, unknown>;
+  args?: Record<string, unknown>;
 }
 const read = (f: string) => readFileSync(join(__dirname, f), 'utf8');
 const camel = (k: string) => k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /** Converts a decoded value back to the JSON form used by the vector files. */
-function toJson(v: unknown): string | number {
+function toJson(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(toJson);
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number') return v;
   if (v instanceof PublicKey) return v.toBase58();
@@ -27,6 +28,20 @@ describe('golden vectors (shared with cargo test in programs/rainbow_veil)', () 
   it('committed files are exactly what the generator produces', () => {
     expect(read('events.json')).toBe(render(eventVectors()));
     expect(read('instructions.json')).toBe(render(instructionVectors()));
+    expect(read('accounts.json')).toBe(render(accountVectors()));
+  });
+
+  it('every account vector decodes to its fields', () => {
+    const { accounts } = JSON.parse(read('accounts.json')) as { accounts: Vector[] };
+    expect(new Set(accounts.map((a) => a.name)).size).toBe(4);
+    for (const v of accounts) {
+      const r = decodeRvAccount(Buffer.from(v.hex, 'hex'));
+      if (!r.ok) throw new Error(`${v.name}: ${r.error.message}`);
+      expect(r.value.name).toBe(v.name);
+      const got = Object.fromEntries(Object.entries(r.value.data).map(([k, x]) => [k, toJson(x)]));
+      const want = Object.fromEntries(Object.entries(v.fields ?? {}).map(([k, x]) => [camel(k), x]));
+      expect(got).toEqual(want);
+    }
   });
 
   it('every event vector decodes from its log line to its fields', () => {
