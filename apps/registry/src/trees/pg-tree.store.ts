@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { fieldFromBytes, fieldToBytes } from '@rv/crypto';
+import { fieldFromBytes, fieldFromHex, fieldToBytes } from '@rv/crypto';
 import type { MerkleNode, NodeKey, NodeReader } from '@rv/merkle';
 import type { RootRecord, TreeState } from './tree-records';
 
@@ -30,6 +30,11 @@ function toTree(r: TreeRow): TreeState {
 }
 
 const toBytea = (x: bigint): Buffer => Buffer.from(fieldToBytes(x));
+
+function parseStoredHex(h: string): bigint {
+  if (h.length !== 64) throw new Error(`stored node is ${h.length / 2} bytes, expected 32`);
+  return fieldFromHex('0x' + h, 'stored node');
+}
 
 /**
  * SQL of the registry tables (merkle_trees, merkle_nodes, merkle_leaves, merkle_roots).
@@ -67,21 +72,22 @@ export class PgTreeStore {
     keys: readonly NodeKey[],
     db: Queryable = this.pool,
   ): Promise<{ tree: TreeState; values: (bigint | undefined)[] } | undefined> {
-    const { rows } = await db.query<TreeRow & { hashes: (Buffer | null)[] }>(
+    // One index probe per key (a join would hash the whole tree); hashes come back as one
+    // comma-separated hex string (empty = never written), far cheaper to decode than bytea[].
+    const { rows } = await db.query<TreeRow & { hashes: string | null }>(
       `SELECT ${TREE_COLUMNS},
-         ARRAY(SELECT n.hash
-                 FROM unnest($2::int[], $3::bigint[]) WITH ORDINALITY AS k(level, idx, ord)
-                 LEFT JOIN merkle_nodes n ON n.track_id = t.track_id AND n.level = k.level AND n.index = k.idx
-                ORDER BY k.ord) AS hashes
+         (SELECT string_agg(coalesce(encode((SELECT n.hash FROM merkle_nodes n
+                   WHERE n.track_id = t.track_id AND n.level = k.level AND n.index = k.idx), 'hex'), ''), ',' ORDER BY k.ord)
+            FROM unnest($2::smallint[], $3::bigint[]) WITH ORDINALITY AS k(level, idx, ord)) AS hashes
        FROM merkle_trees t WHERE t.track_id = $1`,
       [trackId.toString(), keys.map((k) => k.level), keys.map((k) => k.index)],
     );
     const row = rows[0];
     if (!row) return undefined;
-    return {
-      tree: toTree(row),
-      values: row.hashes.map((h) => (h ? fieldFromBytes(h, 'stored node') : undefined)),
-    };
+    const parts = keys.length === 0 ? [] : (row.hashes ?? '').split(',');
+    if (parts.length !== keys.length)
+      throw new Error(`expected ${keys.length} node values, got ${parts.length}`);
+    return { tree: toTree(row), values: parts.map((h) => (h === '' ? undefined : parseStoredHex(h))) };
   }
 
   /** A NodeReader over readNodes that remembers the tree row of its last read. */

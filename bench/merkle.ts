@@ -1,0 +1,167 @@
+// npm run bench -- merkle
+// Side by side in one run, depth 20:
+//  - persisted batch append of 100k leaves through the tree writer (PostgreSQL, one transaction
+//    per batch) vs @zk-kit/lean-imt (Semaphore's tree) in memory with the same Poseidon2;
+//  - path serving over HTTP (the registry app in its own process), concurrency 32: single
+//    paths and batches of 100 random indices;
+//  - hashes per second of every Poseidon2 implementation tried.
+// Env: BENCH_LEAVES (100000), BENCH_BATCH (10000), BENCH_DURATION_S (30 per HTTP run),
+//      BENCH_CONNECTIONS (32), BENCH_HASH_MS (2000 per implementation), DATABASE_URL, KAFKA_BROKERS.
+import { Client, Pool } from 'pg';
+import { LeanIMT } from '@zk-kit/lean-imt';
+import { getHasher, nativeHasherStatus } from '@rv/crypto';
+import { runMigrations } from '@rv/db';
+import { freePort, spawnApp, testEnv, uniqueName, waitFor } from '@rv/testing';
+import { ApplyLeafChanges } from '../apps/registry/src/trees/apply-leaf-changes';
+import { measureHashRates } from './merkle/hash-rates';
+import { load } from './merkle/http-load';
+
+const LEAVES = Number(process.env.BENCH_LEAVES ?? 100_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const HASH_MS = Number(process.env.BENCH_HASH_MS ?? 2000);
+const DEPTH = 20;
+const TRACK = 1n;
+
+const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+const log = (msg: string): void => console.error(`[bench merkle] ${msg}`);
+
+async function main(): Promise<void> {
+  const env = testEnv();
+  const hasher = getHasher();
+  log(`poseidon2 default: ${hasher.name} (${nativeHasherStatus()})`);
+  const leaves = Array.from(
+    { length: LEAVES },
+    (_, i) => (BigInt(i + 1) * 0x9e3779b97f4a7c15f39cc0605cedc835n) % 2n ** 250n,
+  );
+
+  // 1. lean-imt in memory, same hash.
+  const lean = new LeanIMT<bigint>((a, b) => hasher.hash([a, b]));
+  let t0 = performance.now();
+  for (let i = 0; i < LEAVES; i += BATCH) lean.insertMany(leaves.slice(i, i + BATCH));
+  const leanS = (performance.now() - t0) / 1000;
+  log(`lean-imt: ${LEAVES} leaves in ${round(leanS)} s`);
+
+  // 2. Persisted batch append through the tree writer.
+  const schema = uniqueName('bench_merkle');
+  await runMigrations({ url: env.DATABASE_URL, schema });
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4, options: `-c search_path=${schema}` });
+  const admin = new Client({ connectionString: env.DATABASE_URL });
+  await admin.connect();
+  let app: ReturnType<typeof spawnApp> | undefined;
+  try {
+    const { rows } = await pool.query(
+      `SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'merkle_leaves' AND column_name = 'revoked_seq'`,
+      [schema],
+    );
+    if (rows.length === 0)
+      await pool.query(`ALTER TABLE merkle_leaves ADD COLUMN seq BIGINT, ADD COLUMN revoked_seq BIGINT`);
+    const writer = new ApplyLeafChanges(pool, DEPTH, hasher);
+    t0 = performance.now();
+    let seq = 0;
+    let root = 0n;
+    for (let i = 0; i < LEAVES; i += BATCH) {
+      const r = await writer.apply({
+        trackId: TRACK,
+        seq: ++seq,
+        slot: seq,
+        changes: leaves.slice(i, i + BATCH).map((leaf) => ({ type: 'append' as const, leaf })),
+      });
+      root = r.tree.root;
+    }
+    const appendS = (performance.now() - t0) / 1000;
+    log(`persisted append: ${LEAVES} leaves in ${round(appendS)} s (${seq} batches of ${BATCH})`);
+    // (lean-imt's root differs by design: dynamic depth, a lone node moves up unhashed.)
+    await pool.query('ANALYZE');
+
+    // 3. HTTP path serving (registry in its own process).
+    const port = await freePort();
+    app = spawnApp('registry', {
+      DATABASE_URL: env.DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+      KAFKA_BROKERS: env.KAFKA_BROKERS,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${url}/health/ready`)).ok, {
+      timeoutMs: 60000,
+      what: 'registry ready',
+    });
+    const check = (await (await fetch(`${url}/v1/trees/${TRACK}/paths/123`)).json()) as { root: string };
+    if (BigInt(check.root) !== root) throw new Error('served root differs');
+    const randomIndex = (): number => Math.floor(Math.random() * LEAVES);
+    // Short warm-up (JIT, pool, verifier cache) not counted.
+    await load({
+      url,
+      connections: CONNECTIONS,
+      durationS: 2,
+      request: () => ({ method: 'GET', path: `/v1/trees/${TRACK}/paths/${randomIndex()}` }),
+    });
+    const single = await load({
+      url,
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      request: () => ({ method: 'GET', path: `/v1/trees/${TRACK}/paths/${randomIndex()}` }),
+    });
+    log(`single paths: ${JSON.stringify(single)}`);
+    const batch = await load({
+      url,
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      request: () => ({
+        method: 'POST',
+        path: `/v1/trees/${TRACK}/paths`,
+        body: JSON.stringify({ indices: Array.from({ length: 100 }, randomIndex) }),
+      }),
+    });
+    log(`batch paths (100): ${JSON.stringify(batch)}`);
+    app.proc.kill('SIGTERM');
+    await app.exited;
+    app = undefined;
+
+    // 4. Hash rates of every implementation tried.
+    const rates = await measureHashRates(HASH_MS);
+    log(`hash rates: ${JSON.stringify(rates)}`);
+
+    const result = {
+      bench: 'merkle',
+      depth: DEPTH,
+      leaves: LEAVES,
+      batch: BATCH,
+      append_leaves_per_s: Math.round(LEAVES / appendS),
+      lean_imt_leaves_per_s: Math.round(LEAVES / leanS),
+      append_ratio: round(leanS / appendS),
+      path_rps: single.rps,
+      path_p50_ms: single.p50,
+      path_p99_ms: single.p99,
+      path_errors: single.errors + single.non2xx,
+      batch_path_size: 100,
+      batch_path_rps: batch.rps,
+      batch_path_p50_ms: batch.p50,
+      batch_path_p99_ms: batch.p99,
+      batch_path_errors: batch.errors + batch.non2xx,
+      http_duration_s: DURATION_S,
+      connections: CONNECTIONS,
+      hash_impl: hasher.name,
+      hashes_per_s: rates[`hashes_per_s_${hasher.name}`],
+      ...rates,
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    if (app) {
+      app.proc.kill('SIGTERM');
+      await app.exited;
+    }
+    await pool.end();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
