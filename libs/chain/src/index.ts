@@ -66,4 +66,5 @@ export type {
   TrackAccount,
 } from './accounts';
 export { rvAccountSize, encodeRvAccount, decodeRvAccount, trackHasRoot } from './accounts';
+export { rvErrorName, findRvError } from './errors';
 export { parseKeypairJson, serializeKeypairJson } from './keypair';
