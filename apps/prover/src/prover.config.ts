@@ -17,7 +17,7 @@ export const proverConfigSchema = z
     /** Accept a non-Ignition (test) CRS. Offline tests only; refused with NODE_ENV=production. */
     ALLOW_TEST_CRS: env.bool(false),
     PROVER_WORKERS: env.positiveInt(1, 'proving worker threads'),
-    PROVER_BB_THREADS: env.positiveInt(2, 'bb.js wasm threads per proving worker (capped by the CPU count)'),
+    PROVER_BB_THREADS: env.positiveInt(1, 'bb.js wasm threads per proving worker (capped by the CPU count)'),
     PROVER_MAX_QUEUE: z.coerce.number().int().min(0).default(4).describe('a non-negative integer (requests waiting for a worker)'),
     PROVE_DEADLINE_MS: env.positiveInt(10000, 'milliseconds a synchronous proof request may take'),
     PROVER_KAFKA_ENABLED: env.bool(true),
