@@ -138,6 +138,22 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     expect(((await res.json()) as { message: string }).message).toMatch(message);
   });
 
+  it('400 for a body that is not JSON (the answer does not echo the secret)', async () => {
+    const res = await fetch(`${url}/v1/proofs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"secret":"${hex(SECRET)}", oops}`,
+    });
+    expect(res.status).toBe(400);
+    expect((await res.text()).toLowerCase()).not.toContain(SECRET.toString(16));
+  });
+
+  it('504 when the deadline passes before the proof is ready', async () => {
+    const res = await post('/v1/proofs', { ...body(w), deadlineMs: 1 });
+    expect(res.status).toBe(504);
+    expect(await res.json()).toMatchObject({ error: 'deadline_exceeded' });
+  });
+
   it('422 names the failed constraint', async () => {
     const wrongSibling = w.siblings.slice();
     wrongSibling[2] = wrongSibling[2]! + 1n;
