@@ -10,7 +10,7 @@ import type { MerklePath } from './sparse-merkle-tree';
  * the last `maxRoots` roots keep a cache.
  */
 export class PathVerifier {
-  private readonly caches = new Map<bigint, Map<number, bigint>>();
+  private readonly caches = new Map<bigint, { size: number; levels: Map<number, bigint>[] }>();
 
   constructor(
     private readonly hasher: Poseidon2Hasher = getHasher(),
@@ -25,52 +25,61 @@ export class PathVerifier {
     const depth = path.siblings.length;
     this.lastHashes = 0;
     if (!Number.isInteger(path.index) || path.index < 0 || path.index >= 2 ** depth) return false;
-    const cache = this.cacheFor(path.root);
-    const key = (level: number, index: number): number => level * 0x1_0000_0000 + index;
-    const idxAt = (level: number): number => Math.floor(path.index / 2 ** level);
-    const sibAt = (level: number): number => {
-      const i = idxAt(level);
+    const cache = this.cacheFor(path.root, depth);
+    const levels = cache.levels;
+    // Index of the path's node at each level, and of its sibling.
+    const idx: number[] = new Array<number>(depth + 1);
+    idx[0] = path.index;
+    for (let l = 0; l < depth; l++) idx[l + 1] = Math.floor((idx[l] as number) / 2);
+    const sibAt = (l: number): number => {
+      const i = idx[l] as number;
       return i % 2 === 0 ? i + 1 : i - 1;
     };
 
     // Lowest level from which every sibling upward is already proven.
     let top = depth;
-    while (top > 0 && cache.get(key(top - 1, sibAt(top - 1))) === path.siblings[top - 1]) top--;
+    while (top > 0 && levels[top - 1]?.get(sibAt(top - 1)) === path.siblings[top - 1]) top--;
 
     const chain: bigint[] = [path.leaf];
     let node = path.leaf;
     let verified = false;
     for (let level = 0; level < depth; level++) {
-      if (level >= top && cache.get(key(level, idxAt(level))) === node) {
+      if (level >= top && levels[level]?.get(idx[level] as number) === node) {
         verified = true;
         break;
       }
       const sib = path.siblings[level] as bigint;
-      node = idxAt(level) % 2 === 0 ? this.hasher.hash([node, sib]) : this.hasher.hash([sib, node]);
+      node = (idx[level] as number) % 2 === 0 ? this.hasher.hash([node, sib]) : this.hasher.hash([sib, node]);
       this.lastHashes++;
       chain.push(node);
     }
     if (!verified) verified = node === path.root;
     if (!verified) return false;
 
-    if (cache.size + 2 * chain.length > this.maxEntries) cache.clear();
-    for (let level = 0; level < chain.length && level < depth; level++) {
-      cache.set(key(level, idxAt(level)), chain[level] as bigint);
-      cache.set(key(level, sibAt(level)), path.siblings[level] as bigint);
+    if (cache.size + 2 * chain.length > this.maxEntries) {
+      for (const m of levels) m.clear();
+      cache.size = 0;
     }
-    cache.set(key(depth, 0), path.root);
+    for (let level = 0; level < chain.length && level < depth; level++) {
+      const m = levels[level] as Map<number, bigint>;
+      const before = m.size;
+      m.set(idx[level] as number, chain[level] as bigint);
+      m.set(sibAt(level), path.siblings[level] as bigint);
+      cache.size += m.size - before;
+    }
     return true;
   }
 
-  private cacheFor(root: bigint): Map<number, bigint> {
+  private cacheFor(root: bigint, depth: number): { size: number; levels: Map<number, bigint>[] } {
     let cache = this.caches.get(root);
-    if (cache) {
+    if (cache && cache.levels.length === depth) {
       // Most recently used root last.
       this.caches.delete(root);
       this.caches.set(root, cache);
       return cache;
     }
-    cache = new Map();
+    cache = { size: 0, levels: Array.from({ length: depth }, () => new Map<number, bigint>()) };
+    this.caches.delete(root);
     this.caches.set(root, cache);
     while (this.caches.size > this.maxRoots) this.caches.delete(this.caches.keys().next().value as bigint);
     return cache;

@@ -172,29 +172,42 @@ export class SparseMerkleTree {
     return (await this.paths([index], reader))[0] as MerklePath;
   }
 
-  /** Paths of several leaves, all read with one store call (so from one snapshot). */
+  /**
+   * Paths of several leaves, all read with one store call (so from one snapshot). Nodes shared
+   * by several paths (upper levels) are read once.
+   */
   async paths(indices: readonly number[], reader: NodeReader = this.store): Promise<MerklePath[]> {
     const keys: NodeKey[] = [{ level: this.depth, index: 0 }];
-    for (const index of indices) {
+    const slotOf = new Map<number, number>([[this.depth * 0x1_0000_0000, 0]]);
+    const slot = (level: number, index: number): number => {
+      const id = level * 0x1_0000_0000 + index;
+      let s = slotOf.get(id);
+      if (s === undefined) {
+        s = keys.length;
+        keys.push({ level, index });
+        slotOf.set(id, s);
+      }
+      return s;
+    };
+    const plans = indices.map((index) => {
       this.assertIndex(index);
-      keys.push({ level: 0, index });
+      const leaf = slot(0, index);
+      const sibs: number[] = [];
       let idx = index;
       for (let level = 0; level < this.depth; level++) {
-        keys.push({ level, index: siblingIndex(idx) });
+        sibs.push(slot(level, siblingIndex(idx)));
         idx = Math.floor(idx / 2);
       }
-    }
+      return { index, leaf, sibs };
+    });
     const values = await reader.getNodes(keys);
     const root = values[0] ?? (this.zeros[this.depth] as bigint);
-    const stride = this.depth + 1;
-    return indices.map((index, i) => {
-      const base = 1 + i * stride;
-      const siblings: bigint[] = [];
-      for (let level = 0; level < this.depth; level++) {
-        siblings.push(values[base + 1 + level] ?? (this.zeros[level] as bigint));
-      }
-      return { index, leaf: values[base] ?? 0n, siblings, root };
-    });
+    return plans.map(({ index, leaf, sibs }) => ({
+      index,
+      leaf: values[leaf] ?? 0n,
+      siblings: sibs.map((s, level) => values[s] ?? (this.zeros[level] as bigint)),
+      root,
+    }));
   }
 }
 

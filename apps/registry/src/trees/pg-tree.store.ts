@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { fieldFromBytes, fieldFromHex, fieldToBytes } from '@rv/crypto';
+import { FIELD_MODULUS, fieldFromBytes, fieldToBytes } from '@rv/crypto';
 import type { MerkleNode, NodeKey, NodeReader } from '@rv/merkle';
 import type { RootRecord, TreeState } from './tree-records';
 
@@ -31,9 +31,12 @@ function toTree(r: TreeRow): TreeState {
 
 const toBytea = (x: bigint): Buffer => Buffer.from(fieldToBytes(x));
 
+/** Stored node from encode(hash, 'hex'): trusted format, still length- and range-checked. */
 function parseStoredHex(h: string): bigint {
   if (h.length !== 64) throw new Error(`stored node is ${h.length / 2} bytes, expected 32`);
-  return fieldFromHex('0x' + h, 'stored node');
+  const x = BigInt('0x' + h);
+  if (x >= FIELD_MODULUS) throw new Error('stored node is not a field element');
+  return x;
 }
 
 /**
