@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpException, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpException, Logger, Post, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ConstraintError, ZkInputError, ownershipArtifact } from '@rv/zk';
 import { ConfigService } from '@rv/config';
@@ -11,8 +12,11 @@ import { ProvingService } from './proving.service';
 const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
 
 /** HTTP interface: decode, call the proving service, encode. Bodies are never logged. */
+@ApiTags('proofs')
 @Controller('v1')
 export class ProofsController {
+  private readonly log = new Logger('ProofsController');
+
   constructor(
     private readonly proving: ProvingService,
     private readonly config: ConfigService<ProverConfig>,
@@ -25,6 +29,31 @@ export class ProofsController {
    */
   @Post('proofs')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Prove ownership (UltraHonk keccakZK), synchronously within a deadline' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['secret', 'token', 'trackId', 'scope', 'nullifier', 'root', 'leafIndex'],
+      properties: {
+        secret: { type: 'string', description: '0x-hex field element; never logged or stored' },
+        token: { type: 'string' },
+        trackId: { type: 'string' },
+        scope: { type: 'string' },
+        nullifier: { type: 'string' },
+        root: { type: 'string' },
+        leafIndex: { type: 'integer' },
+        siblings: { type: 'array', items: { type: 'string' }, description: 'depth elements; omit to fetch the path at root from the registry' },
+        deadlineMs: { type: 'integer' },
+      },
+    },
+  })
+  @ApiResponse({ status: 200, description: '{ proof, publicInputs, verificationKeyHash, timings }' })
+  @ApiResponse({ status: 400, description: 'malformed input (hex, >= r, path length, index range)' })
+  @ApiResponse({ status: 404, description: 'registry has no such track or leaf' })
+  @ApiResponse({ status: 409, description: 'registry serves another root than the one named' })
+  @ApiResponse({ status: 422, description: 'a constraint fails: reason membership | nullifier | zero_leaf' })
+  @ApiResponse({ status: 503, description: 'queue full (Retry-After) or registry unavailable' })
+  @ApiResponse({ status: 504, description: 'deadline passed' })
   async prove(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     const max = this.config.get('PROVE_DEADLINE_MS');
     try {
@@ -49,6 +78,9 @@ export class ProofsController {
   /** Body: { proof: 0x-hex, publicInputs: { root, trackId, scope, nullifier } }. 200 valid, 422 not. */
   @Post('verify')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Verify an ownership proof against its public inputs' })
+  @ApiResponse({ status: 200, description: '{ valid: true }' })
+  @ApiResponse({ status: 422, description: 'the proof does not verify' })
   async verify(@Body() body: unknown): Promise<unknown> {
     let proof: Uint8Array;
     let publicInputs;
@@ -66,6 +98,7 @@ export class ProofsController {
   }
 
   @Get('verification-key')
+  @ApiOperation({ summary: 'The UltraHonk keccakZK verification key of the ownership circuit' })
   verificationKey(): unknown {
     const vk = this.proving.verificationKey();
     return {
@@ -106,6 +139,8 @@ export class ProofsController {
       res?.setHeader('Retry-After', String(this.proving.retryAfterSeconds()));
       return new HttpException({ error: 'prover_unavailable', message: 'the prover is unavailable' }, 503);
     }
+    // Only the error's own message: request bodies (secrets) are never part of it.
+    this.log.error(`proof request failed: ${e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error'}`);
     return new HttpException({ error: 'internal', message: 'internal error' }, 500);
   }
 }
