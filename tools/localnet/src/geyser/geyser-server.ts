@@ -287,6 +287,9 @@ export class GeyserServer {
   private subscribe(call: Call): void {
     const s = new Subscription(call);
     this.subs.add(s);
+    // Response headers now: Rust (tonic) clients, like the official napi client, wait for them
+    // before subscribe() resolves; grpc-js would otherwise send them with the first message.
+    call.sendMetadata(new grpc.Metadata());
     const gone = () => {
       s.closed = true;
       this.subs.delete(s);
@@ -311,23 +314,23 @@ export class GeyserServer {
         if (e instanceof FilterError) return this.fail(s, grpc.status.INVALID_ARGUMENT, e.message);
         return this.fail(s, grpc.status.INTERNAL, (e as Error).message);
       }
-      if (!s.started) {
-        if (req.fromSlot !== undefined && req.fromSlot !== null) {
-          const from = Number(req.fromSlot);
-          if (from < this.log.firstAvailable) {
-            return this.fail(
-              s,
-              grpc.status.INVALID_ARGUMENT,
-              `broadcast from ${from} is not available, last available: ${this.log.firstAvailable}`,
-            );
-          }
-          s.fromSlot = from;
-          s.cursor = this.log.indexOfSlot(from);
-        } else {
-          s.cursor = this.log.end;
+      // from_slot (re)positions the stream on any request that carries it, as upstream does; the
+      // official client opens the stream with an empty request and sends the real one after.
+      if (req.fromSlot !== undefined && req.fromSlot !== null) {
+        const from = Number(req.fromSlot);
+        if (from < this.log.firstAvailable) {
+          return this.fail(
+            s,
+            grpc.status.INVALID_ARGUMENT,
+            `broadcast from ${from} is not available, last available: ${this.log.firstAvailable}`,
+          );
         }
-        s.started = true;
+        s.fromSlot = from;
+        s.cursor = this.log.indexOfSlot(from);
+      } else if (!s.started) {
+        s.cursor = this.log.end;
       }
+      s.started = true;
       s.filters = filters;
       this.pump(s);
     });

@@ -1,0 +1,81 @@
+import { PublicKey, SystemProgram, TransactionInstruction } from '@solana/web3.js';
+import { TOKEN_ACCOUNT_LEN, TOKEN_PROGRAM_ID } from '@rv/chain';
+
+/** SPL Token instruction builders (the few the scenarios and tests need; no @solana/spl-token here). */
+export const MINT_LEN = 82;
+
+const u64le = (v: bigint) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(v);
+  return b;
+};
+
+export function createAccountIx(payer: PublicKey, account: PublicKey, lamports: bigint, space: number): TransactionInstruction {
+  return SystemProgram.createAccount({
+    fromPubkey: payer,
+    newAccountPubkey: account,
+    lamports: Number(lamports),
+    space,
+    programId: TOKEN_PROGRAM_ID,
+  });
+}
+
+/** InitializeMint2 (no freeze authority). */
+export function initializeMintIx(mint: PublicKey, decimals: number, mintAuthority: PublicKey): TransactionInstruction {
+  const data = Buffer.alloc(35);
+  data[0] = 20;
+  data[1] = decimals;
+  mintAuthority.toBuffer().copy(data, 2);
+  data[34] = 0;
+  return new TransactionInstruction({ programId: TOKEN_PROGRAM_ID, keys: [{ pubkey: mint, isSigner: false, isWritable: true }], data });
+}
+
+/** InitializeAccount3. */
+export function initializeAccountIx(account: PublicKey, mint: PublicKey, owner: PublicKey): TransactionInstruction {
+  return new TransactionInstruction({
+    programId: TOKEN_PROGRAM_ID,
+    keys: [
+      { pubkey: account, isSigner: false, isWritable: true },
+      { pubkey: mint, isSigner: false, isWritable: false },
+    ],
+    data: Buffer.concat([Buffer.from([18]), owner.toBuffer()]),
+  });
+}
+
+export function mintToIx(mint: PublicKey, dest: PublicKey, authority: PublicKey, amount: bigint): TransactionInstruction {
+  return new TransactionInstruction({
+    programId: TOKEN_PROGRAM_ID,
+    keys: [
+      { pubkey: mint, isSigner: false, isWritable: true },
+      { pubkey: dest, isSigner: false, isWritable: true },
+      { pubkey: authority, isSigner: true, isWritable: false },
+    ],
+    data: Buffer.concat([Buffer.from([7]), u64le(amount)]),
+  });
+}
+
+export function transferIx(source: PublicKey, dest: PublicKey, owner: PublicKey, amount: bigint): TransactionInstruction {
+  return new TransactionInstruction({
+    programId: TOKEN_PROGRAM_ID,
+    keys: [
+      { pubkey: source, isSigner: false, isWritable: true },
+      { pubkey: dest, isSigner: false, isWritable: true },
+      { pubkey: owner, isSigner: true, isWritable: false },
+    ],
+    data: Buffer.concat([Buffer.from([3]), u64le(amount)]),
+  });
+}
+
+export function burnIx(account: PublicKey, mint: PublicKey, owner: PublicKey, amount: bigint): TransactionInstruction {
+  return new TransactionInstruction({
+    programId: TOKEN_PROGRAM_ID,
+    keys: [
+      { pubkey: account, isSigner: false, isWritable: true },
+      { pubkey: mint, isSigner: false, isWritable: true },
+      { pubkey: owner, isSigner: true, isWritable: false },
+    ],
+    data: Buffer.concat([Buffer.from([8]), u64le(amount)]),
+  });
+}
+
+export { TOKEN_ACCOUNT_LEN, TOKEN_PROGRAM_ID };

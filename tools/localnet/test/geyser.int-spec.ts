@@ -1,0 +1,303 @@
+import Client, { CommitmentLevel, SlotStatus, SubscribeUpdate, txErrDecode } from '@triton-one/yellowstone-grpc';
+import { Keypair, PublicKey } from '@solana/web3.js';
+import bs58 from 'bs58';
+import { decodeTokenAccount, TOKEN_ACCOUNT_LEN, TOKEN_ACCOUNT_MINT_OFFSET, TOKEN_PROGRAM_ID } from '@rv/chain';
+import * as grpc from '@grpc/grpc-js';
+import { Localnet } from '../src/localnet';
+import { loadGeyserPackage } from '../src/geyser/proto';
+import {
+  MINT_LEN,
+  createAccountIx,
+  initializeAccountIx,
+  initializeMintIx,
+  mintToIx,
+  transferIx,
+} from '../src/chain/spl-token';
+import { Collector, emptyRequest, funded, send, until, updateKey } from './helpers';
+
+// Manual clock (slotMs 0): the test produces slots with chain.advance(), so every status is deterministic.
+describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () => {
+  let ln: Localnet;
+  const open: Collector[] = [];
+  const collector = async (req: Parameters<typeof Collector.open>[1], sync = true) => {
+    const c = await Collector.open(ln.grpcEndpoint, req, sync);
+    open.push(c);
+    return c;
+  };
+
+  beforeEach(async () => {
+    ln = await Localnet.start({
+      grpcPort: 0,
+      rpcPort: 0,
+      chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 3 },
+      geyser: { replayWindowSlots: 20 },
+    });
+  });
+  afterEach(async () => {
+    for (const c of open.splice(0)) c.close();
+    await ln.stop();
+  });
+
+  function createMint(payer: Keypair, decimals = 0): PublicKey {
+    const mint = Keypair.generate();
+    send(
+      ln,
+      [createAccountIx(payer.publicKey, mint.publicKey, ln.chain.bank.rentExempt(MINT_LEN), MINT_LEN), initializeMintIx(mint.publicKey, decimals, payer.publicKey)],
+      [payer, mint],
+    );
+    return mint.publicKey;
+  }
+
+  function createTokenAccount(payer: Keypair, mint: PublicKey, owner: PublicKey): PublicKey {
+    const acc = Keypair.generate();
+    send(
+      ln,
+      [createAccountIx(payer.publicKey, acc.publicKey, ln.chain.bank.rentExempt(TOKEN_ACCOUNT_LEN), TOKEN_ACCOUNT_LEN), initializeAccountIx(acc.publicKey, mint, owner)],
+      [payer, acc],
+    );
+    return acc.publicKey;
+  }
+
+  it('answers the unary methods', async () => {
+    ln.chain.advance(5);
+    const client = new Client(ln.grpcEndpoint, undefined, undefined);
+    await client.connect();
+    expect(Number((await client.getSlot(CommitmentLevel.PROCESSED)).slot)).toBe(6);
+    expect(Number((await client.getSlot(CommitmentLevel.CONFIRMED)).slot)).toBe(4);
+    expect(Number((await client.getSlot(CommitmentLevel.FINALIZED)).slot)).toBe(2);
+    const bh = await client.getLatestBlockhash(CommitmentLevel.CONFIRMED);
+    expect(Number(bh.slot)).toBe(4);
+    expect((await client.isBlockhashValid(bh.blockhash)).valid).toBe(true);
+    expect((await client.isBlockhashValid(bs58.encode(Buffer.alloc(32, 1)))).valid).toBe(false);
+    expect(Number((await client.getBlockHeight(CommitmentLevel.PROCESSED)).blockHeight)).toBeGreaterThan(0);
+    expect((await client.ping(7)).count).toBe(7);
+    expect(JSON.parse((await client.getVersion()).version).version.package).toBe('rv-localnet');
+    expect((await client.subscribeReplayInfo()).firstAvailable).toBe('1');
+  });
+
+  it('streams slot statuses processed -> confirmed -> finalized, and pong for ping', async () => {
+    const c = await collector({ ...emptyRequest(), slots: { s: {} } });
+    const first = ln.chain.processedSlot;
+    ln.chain.advance(4);
+    await c.waitFor((u) => u.slot?.slot === String(first) && u.slot.status === SlotStatus.SLOT_FINALIZED, 'finalized');
+    const statuses = c.updates.filter((u) => u.slot?.slot === String(first)).map((u) => u.slot?.status);
+    expect(statuses).toEqual([SlotStatus.SLOT_PROCESSED, SlotStatus.SLOT_CONFIRMED, SlotStatus.SLOT_FINALIZED]);
+    expect(c.updates.every((u) => u.filters.includes('s'))).toBe(true);
+
+    await c.write({ ...emptyRequest(), slots: { s: {} }, ping: { id: 42 } });
+    await c.waitFor((u) => u.pong?.id === 42, 'pong');
+    // a ping request does not replace the filters
+    const before = c.updates.length;
+    ln.chain.advance(1);
+    await until(() => c.updates.length > before, 'slot after ping');
+  });
+
+  it('streams token account updates with real data, filtered by owner + mint memcmp + datasize, at confirmed', async () => {
+    const payer = funded(ln);
+    const mintA = createMint(payer);
+    const mintB = createMint(payer);
+    ln.chain.advance(1);
+    const c = await collector({
+      ...emptyRequest(),
+      commitment: CommitmentLevel.CONFIRMED,
+      accounts: {
+        holdings: {
+          account: [],
+          owner: [TOKEN_PROGRAM_ID.toBase58()],
+          filters: [{ datasize: String(TOKEN_ACCOUNT_LEN) }, { memcmp: { offset: String(TOKEN_ACCOUNT_MINT_OFFSET), base58: mintA.toBase58() } }],
+        },
+      },
+    });
+    const alice = Keypair.generate().publicKey;
+    const bob = Keypair.generate().publicKey;
+    const a = createTokenAccount(payer, mintA, alice);
+    const b = createTokenAccount(payer, mintA, bob);
+    const other = createTokenAccount(payer, mintB, alice);
+    send(ln, [mintToIx(mintA, a, payer.publicKey, 5n), mintToIx(mintB, other, payer.publicKey, 9n)], [payer]);
+    ln.chain.advance(1);
+    ln.chain.advance(1); // confirms the slot above
+    const last = await c.waitFor(
+      (u) => u.account !== undefined && new PublicKey(u.account.account?.pubkey ?? []).equals(a) && decodeTokenAccount(u.account.account?.data ?? new Uint8Array()).ok && (decodeTokenAccount(u.account.account!.data) as { ok: true; value: { amount: bigint } }).value.amount === 5n,
+      'minted balance of a',
+    );
+    expect(last.filters).toEqual(['holdings']);
+    const pubkeys = new Set(c.updates.filter((u) => u.account).map((u) => new PublicKey(u.account!.account!.pubkey).toBase58()));
+    expect(pubkeys).toEqual(new Set([a.toBase58(), b.toBase58()])); // never the mintB account, never the mint
+    const versions = c.updates.filter((u) => u.account).map((u) => BigInt(u.account!.account!.writeVersion));
+    expect([...versions].sort((x, y) => (x < y ? -1 : 1))).toEqual(versions);
+    expect(new Set(versions).size).toBe(versions.length);
+    for (const u of c.updates.filter((x) => x.account)) {
+      const dec = decodeTokenAccount(u.account!.account!.data);
+      expect(dec.ok && dec.value.mint.equals(mintA)).toBe(true);
+      expect(u.account!.account!.txnSignature?.length).toBe(64);
+    }
+  });
+
+  it('filters transactions by account_include / exclude / required and failed; failed ones carry their error', async () => {
+    const payer = funded(ln);
+    const mint = createMint(payer);
+    const holder = Keypair.generate();
+    const acc = createTokenAccount(payer, mint, holder.publicKey);
+    const acc2 = createTokenAccount(payer, mint, payer.publicKey);
+    ln.chain.advance(2);
+    const c = await collector({
+      ...emptyRequest(),
+      transactions: {
+        mint: { accountInclude: [mint.toBase58()], accountExclude: [], accountRequired: [] },
+        both: { accountInclude: [], accountExclude: [], accountRequired: [acc.toBase58(), acc2.toBase58()] },
+        notMint: { accountInclude: [acc.toBase58()], accountExclude: [mint.toBase58()], accountRequired: [] },
+        failed: { failed: true, accountInclude: [], accountExclude: [], accountRequired: [] },
+      },
+    });
+    const sigMint = send(ln, [mintToIx(mint, acc, payer.publicKey, 3n)], [payer]);
+    const sigXfer = send(ln, [transferIx(acc, acc2, holder.publicKey, 1n)], [payer, holder]);
+    // overdraw: lands because preflight is skipped, and fails on chain
+    const sigFail = send(ln, [transferIx(acc, acc2, holder.publicKey, 100n)], [payer, holder], true);
+    const bySig = async (sig: string) =>
+      c.waitFor((u) => u.transaction !== undefined && bs58.encode(u.transaction.transaction!.signature) === sig, sig);
+    expect((await bySig(sigMint)).filters.sort()).toEqual(['mint']);
+    expect((await bySig(sigXfer)).filters.sort()).toEqual(['both', 'notMint']);
+    const failed = await bySig(sigFail);
+    expect(failed.filters.sort()).toEqual(['both', 'failed', 'notMint']);
+    const meta = failed.transaction!.transaction!.meta!;
+    expect(txErrDecode.decode(meta.err!.err)).toEqual({ InstructionError: [0, { Custom: 1 }] });
+    expect(meta.logMessages.some((l) => l.includes('insufficient funds'))).toBe(true);
+    expect(meta.preTokenBalances.length).toBeGreaterThan(0);
+  });
+
+  it('resumes with from_slot without gaps or duplicates; refuses from_slot below the window with INVALID_ARGUMENT', async () => {
+    const req = {
+      ...emptyRequest(),
+      commitment: CommitmentLevel.CONFIRMED,
+      slots: { s: {} },
+      accounts: { t: { account: [], owner: [TOKEN_PROGRAM_ID.toBase58()], filters: [] } },
+      transactions: { all: { accountInclude: [], accountExclude: [], accountRequired: [] } },
+    };
+    const live = await collector(req);
+    const payer = funded(ln);
+    const mint = createMint(payer);
+    const acc = createTokenAccount(payer, mint, payer.publicKey);
+    const marks: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      marks.push(ln.chain.processedSlot);
+      send(ln, [mintToIx(mint, acc, payer.publicKey, BigInt(i + 1))], [payer]);
+      ln.chain.advance(1);
+    }
+    ln.chain.advance(4);
+    const lastSlot = String(ln.chain.processedSlot - 1);
+    await live.waitFor((u) => u.slot?.slot === lastSlot && u.slot.status === SlotStatus.SLOT_PROCESSED, 'live head');
+    const from = marks[2] as number;
+    const resumed = await collector({ ...req, fromSlot: String(from) });
+    const expected = live.updates
+      .filter((u) => Number(u.slot?.slot ?? u.account?.slot ?? u.transaction?.slot) >= from)
+      .map(updateKey);
+    await until(() => resumed.updates.length >= expected.length, 'replay to catch up');
+    expect(resumed.updates.map(updateKey)).toEqual(expected);
+    expect(expected.filter((k) => k.startsWith('tx:')).length).toBe(4); // the mints of marks[2..5]
+
+    // both streams continue live with the same updates
+    const liveBefore = live.updates.length;
+    const h = ln.chain.processedSlot;
+    send(ln, [mintToIx(mint, acc, payer.publicKey, 1n)], [payer]);
+    ln.chain.advance(2);
+    const marker = (u: SubscribeUpdate) => u.slot?.slot === String(h) && u.slot.status === SlotStatus.SLOT_CONFIRMED;
+    await live.waitFor(marker, 'live marker');
+    await resumed.waitFor(marker, 'resumed marker');
+    const tail = (c: Collector, from: number) => c.updates.slice(from, c.updates.findIndex(marker) + 1).map(updateKey);
+    expect(tail(resumed, expected.length)).toEqual(tail(live, liveBefore));
+    expect(tail(live, liveBefore).some((k) => k.startsWith('tx:'))).toBe(true);
+
+    // beyond the replay window (20 slots)
+    ln.chain.advance(25);
+    const client = new Client(ln.grpcEndpoint, undefined, undefined);
+    await client.connect();
+    const info = Number((await client.subscribeReplayInfo()).firstAvailable);
+    expect(info).toBe(ln.chain.processedSlot - 20);
+    expect(info).toBeGreaterThan(from);
+    const tooOld = await collector({ ...req, fromSlot: String(info - 1) }, false);
+    const err = await tooOld.waitForError();
+    expect(err.message).toMatch(/subscribe stream receive failed/);
+    // the official client's JS wrapper hides the status; a plain grpc-js client shows it
+    const status = await rawSubscribeStatus(ln.grpcEndpoint, { fromSlot: String(info - 1) });
+    expect(status.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(status.details).toBe(`broadcast from ${info - 1} is not available, last available: ${info}`);
+    // at the edge of the window it is accepted
+    const edge = await collector({ ...req, fromSlot: String(info) });
+    await edge.waitFor((u) => u.slot?.slot === String(info), 'first available slot');
+  });
+
+  it('kills a slot after its transactions were streamed at confirmed: SLOT_DEAD, state rolled back', async () => {
+    const payer = funded(ln);
+    const mint = createMint(payer);
+    const acc = createTokenAccount(payer, mint, payer.publicKey);
+    ln.chain.advance(3);
+    const confirmed = await collector({
+      ...emptyRequest(),
+      commitment: CommitmentLevel.CONFIRMED,
+      slots: { s: {} },
+      transactions: { t: { accountInclude: [mint.toBase58()], accountExclude: [], accountRequired: [] } },
+    });
+    const processed = await collector({
+      ...emptyRequest(),
+      accounts: { a: { account: [acc.toBase58()], owner: [], filters: [] } },
+    });
+    const doomedSlot = ln.chain.processedSlot;
+    const sig = send(ln, [mintToIx(mint, acc, payer.publicKey, 50n)], [payer]);
+    expect(ln.rpc.call('rv_killSlot', [])).toEqual({ slot: doomedSlot, transactions: 1 });
+    // while the slot waits to die, new transactions queue instead of building on it
+    const later = send(ln, [mintToIx(mint, acc, payer.publicKey, 7n)], [payer]);
+    expect(ln.chain.getTransaction(later)).toBeUndefined();
+    ln.chain.advance(2);
+
+    const dead = await confirmed.waitFor((u) => u.slot?.slot === String(doomedSlot) && u.slot.status === SlotStatus.SLOT_DEAD, 'dead slot');
+    const idx = (u: SubscribeUpdate) => confirmed.updates.indexOf(u);
+    const txAtConfirmed = await confirmed.waitFor((u) => u.transaction !== undefined && bs58.encode(u.transaction.transaction!.signature) === sig, 'tx at confirmed');
+    expect(idx(txAtConfirmed)).toBeLessThan(idx(dead));
+    expect(dead.slot?.deadError).toMatch(/rv_killSlot/);
+
+    // rollback: the doomed mint is gone, the queued one ran afterwards in a live slot
+    expect(ln.chain.getTransaction(sig)).toBeUndefined();
+    const tx2 = ln.chain.getTransaction(later);
+    expect(tx2 && tx2.slot > doomedSlot).toBe(true);
+    const amount = (u: SubscribeUpdate) => (decodeTokenAccount(u.account!.account!.data) as { ok: true; value: { amount: bigint } }).value.amount;
+    const st = ln.chain.getAccount(acc.toBase58());
+    expect(st && (decodeTokenAccount(st.data) as { ok: true; value: { amount: bigint } }).value.amount).toBe(7n);
+    // processed subscriber: 50 (doomed), then the restored 0, then 7
+    await processed.waitFor((u) => u.account !== undefined && amount(u) === 7n, 'queued mint');
+    expect(processed.updates.filter((u) => u.account).map(amount)).toEqual([50n, 0n, 7n]);
+  });
+
+  it('drops every stream on rv_dropStreams; a resubscribe with from_slot gets what was missed', async () => {
+    const req = { ...emptyRequest(), slots: { s: {} } };
+    const c = await collector(req);
+    ln.chain.advance(2);
+    await c.waitFor((u) => u.slot?.status === SlotStatus.SLOT_PROCESSED, 'a slot');
+    const lastSeen = Math.max(...c.updates.map((u) => Number(u.slot?.slot ?? 0)));
+    expect(ln.rpc.call('rv_dropStreams')).toEqual({ dropped: 1 });
+    await c.waitForError();
+    ln.chain.advance(3); // produced while disconnected
+    const again = await collector({ ...req, fromSlot: String(lastSeen + 1) });
+    const head = String(ln.chain.processedSlot - 1);
+    await again.waitFor((u) => u.slot?.slot === head && u.slot.status === SlotStatus.SLOT_PROCESSED, 'missed slots');
+    const slots = again.updates.filter((u) => u.slot?.status === SlotStatus.SLOT_PROCESSED).map((u) => Number(u.slot!.slot));
+    expect(slots[0]).toBe(lastSeen + 1);
+  });
+});
+
+/** Opens Subscribe with @grpc/grpc-js and returns the status the server ends it with. */
+function rawSubscribeStatus(endpoint: string, req: Record<string, unknown>): Promise<grpc.StatusObject> {
+  const pkg = grpc.loadPackageDefinition(loadGeyserPackage()) as unknown as {
+    geyser: { Geyser: new (addr: string, creds: grpc.ChannelCredentials) => grpc.Client & { Subscribe(): grpc.ClientDuplexStream<unknown, unknown> } };
+  };
+  const client = new pkg.geyser.Geyser(endpoint.replace('http://', ''), grpc.credentials.createInsecure());
+  return new Promise((resolve) => {
+    const call = client.Subscribe();
+    call.on('data', () => undefined);
+    call.on('error', () => undefined);
+    call.on('status', (s: grpc.StatusObject) => {
+      client.close();
+      resolve(s);
+    });
+    call.write(req);
+  });
+}
