@@ -4,6 +4,7 @@ import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { commitment, leafHash, nullifier } from '@rv/crypto';
+import { DLQ_HEADERS } from '@rv/kafka';
 import { spawnApp, testEnv, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
 import { exampleOwnershipWitness, merklePath, type OwnershipWitnessInputs } from '@rv/zk';
 import { ensureTestCrs } from '../../../circuits/scripts/test-crs';
@@ -206,6 +207,28 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     const ok = byId.get('job-ok') as { proof: string; publicInputs: Record<string, string> };
     expect((await post('/v1/verify', { proof: ok.proof, publicInputs: ok.publicInputs })).status).toBe(200);
   }, 90_000);
+
+  it('Kafka: a job without a jobId goes to the dead-letter topic without its payload (no secret kept)', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: jobsTopic, messages: [{ key: 'no-id', value: JSON.stringify(body(w)) }] });
+    await producer.disconnect();
+    const dlq = kafka.consumer({ groupId: uniqueName('prover-spec-dlq') });
+    const seen: Array<{ value: Buffer | null; reason: string }> = [];
+    await dlq.connect();
+    await dlq.subscribe({ topic: `${jobsTopic}.dlq`, fromBeginning: true });
+    await dlq.run({
+      eachMessage: async ({ message }) =>
+        void seen.push({ value: message.value, reason: String(message.headers?.[DLQ_HEADERS.reason] ?? '') }),
+    });
+    try {
+      const got = await waitFor(() => seen[0], { timeoutMs: 30_000, what: 'dead-lettered job' });
+      expect(got.reason).toMatch(/jobId/);
+      expect(got.value === null || got.value.length === 0).toBe(true);
+    } finally {
+      await dlq.disconnect();
+    }
+  }, 60_000);
 
   it('exports metrics: proof duration histogram, queue depth, worker utilisation, failures by reason', async () => {
     const text = await (await fetch(`${url}/metrics`)).text();
