@@ -13,6 +13,7 @@ import { getHasher, nativeHasherStatus } from '@rv/crypto';
 import { runMigrations } from '@rv/db';
 import { freePort, spawnApp, testEnv, uniqueName, waitFor } from '@rv/testing';
 import { ApplyLeafChanges } from '../apps/registry/src/trees/apply-leaf-changes';
+import { applyRegistryMigration } from '../apps/registry/test/registry-test-app';
 import { measureHashRates } from './merkle/hash-rates';
 import { load } from './merkle/http-load';
 
@@ -51,12 +52,7 @@ async function main(): Promise<void> {
   await admin.connect();
   let app: ReturnType<typeof spawnApp> | undefined;
   try {
-    const { rows } = await pool.query(
-      `SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'merkle_leaves' AND column_name = 'revoked_seq'`,
-      [schema],
-    );
-    if (rows.length === 0)
-      await pool.query(`ALTER TABLE merkle_leaves ADD COLUMN seq BIGINT, ADD COLUMN revoked_seq BIGINT`);
+    await applyRegistryMigration(env.DATABASE_URL, schema);
     const writer = new ApplyLeafChanges(pool, DEPTH, hasher);
     t0 = performance.now();
     let seq = 0;
@@ -84,6 +80,7 @@ async function main(): Promise<void> {
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      TREE_WRITER_ENABLED: 'false',
     });
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${url}/health/ready`)).ok, {

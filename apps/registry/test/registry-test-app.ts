@@ -1,6 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
+import type { QueryRunner } from 'typeorm';
+import { migrations } from '@rv/db';
+// Deep import only until libs/db registers this migration (then applyRegistryMigration is a no-op).
+import { RegistryLeafSeq1764430000000 } from '../../../libs/db/src/migrations/1764430000000-registry-leaf-seq';
 import { ConfigService, parseConfig } from '@rv/config';
 import { setupOpenApi } from '@rv/observability';
 import { createTestSchema, testEnv } from '@rv/testing';
@@ -8,25 +12,25 @@ import { registryConfigSchema } from '../src/registry.config';
 import { RegistryModule } from '../src/registry.module';
 
 /**
- * A fresh schema with every migration, and the registry app on it (in-process, not listening
- * unless asked). Until libs/db lists migration 1764430000000-registry-leaf-seq, its one
- * statement is applied here (same DDL).
+ * A fresh schema with every migration, and the registry app on it (in-process, not listening).
+ * Until libs/db lists migration 1764430000000-registry-leaf-seq, it is applied here.
  */
 export async function registrySchema(): Promise<{ schema: string; url: string; drop: () => Promise<void> }> {
   const s = await createTestSchema('registry');
-  const c = new Client({ connectionString: s.url, options: `-c search_path=${s.schema}` });
+  await applyRegistryMigration(s.url, s.schema);
+  return s;
+}
+
+export async function applyRegistryMigration(url: string, schema: string): Promise<void> {
+  const migration = new RegistryLeafSeq1764430000000();
+  if (migrations.some((m) => m.name === migration.name)) return;
+  const c = new Client({ connectionString: url, options: `-c search_path=${schema}` });
   await c.connect();
   try {
-    const { rows } = await c.query(
-      `SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'merkle_leaves' AND column_name = 'revoked_seq'`,
-      [s.schema],
-    );
-    if (rows.length === 0)
-      await c.query(`ALTER TABLE merkle_leaves ADD COLUMN seq BIGINT, ADD COLUMN revoked_seq BIGINT`);
+    await migration.up({ query: (sql: string) => c.query(sql) } as unknown as QueryRunner);
   } finally {
     await c.end();
   }
-  return s;
 }
 
 export async function startRegistry(
@@ -38,6 +42,7 @@ export async function startRegistry(
     DATABASE_SCHEMA: schema,
     KAFKA_BROKERS: testEnv().KAFKA_BROKERS,
     LOG_LEVEL: 'silent',
+    TREE_WRITER_ENABLED: 'false',
     ...extra,
   });
   const app = await NestFactory.create(RegistryModule.forRoot(new ConfigService(cfg)), { logger: false });

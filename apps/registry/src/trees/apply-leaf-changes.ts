@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { getHasher, type Poseidon2Hasher } from '@rv/crypto';
 import {
   SparseMerkleTree,
@@ -39,6 +39,20 @@ export interface ApplyResult {
 /** A batch that can never apply (gap in seq, unknown leaf, full tree...): not retryable. */
 export class InvalidBatchError extends Error {}
 
+/** Leaf-change records do not continue the tree's change seq (a record is missing). */
+export class ChangeSeqGapError extends Error {}
+
+/** One rv.registry.leaf-changes.v1 record, decoded. */
+export interface ChangeLogRecord {
+  changeSeq: bigint;
+  op: 'append' | 'revoke';
+  leaf: bigint;
+  depth: number;
+  slot: number;
+  /** Stored as merkle_leaves.token_id (the mint's 32 bytes). */
+  tokenId?: Buffer;
+}
+
 /**
  * The tree writer: applies one batch of leaf changes to a tree in ONE transaction (leaves,
  * nodes, root history, tree row), guarded by the per-tree seq so a replayed batch is a no-op
@@ -55,121 +69,180 @@ export class ApplyLeafChanges {
     this.store = new PgTreeStore(pool);
   }
 
+  /** Applies a batch whose `seq` is the tree's next seq (file CLI); an older seq is a replay. */
   async apply(batch: LeafChangeBatch): Promise<ApplyResult> {
-    if (!Number.isSafeInteger(batch.seq) || batch.seq < 1)
+    if (!Number.isSafeInteger(batch.seq) || batch.seq < 1) {
       throw new InvalidBatchError(`seq must be a positive integer, got ${batch.seq}`);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      let tree = await this.store.getTree(batch.trackId, client, true);
-      if (!tree) {
-        const depth = batch.depth ?? this.defaultDepth;
-        await this.store.createTree(
-          client,
-          batch.trackId,
-          depth,
-          zeroHashes(depth, this.hasher)[depth] as bigint,
-        );
-        tree = await this.store.getTree(batch.trackId, client, true);
-        if (!tree) throw new Error(`tree ${batch.trackId} vanished`);
-      }
-      if (batch.seq <= tree.seq) {
-        await client.query('ROLLBACK');
-        return { applied: false, tree, nodes: 0, hashes: 0 };
-      }
+    }
+    return this.inTreeTransaction(batch.trackId, batch.depth, async (client, tree) => {
+      if (batch.seq <= tree.seq) return undefined;
       if (batch.seq !== tree.seq + 1) {
         throw new InvalidBatchError(
           `track ${batch.trackId}: batch seq ${batch.seq} does not follow the tree's seq ${tree.seq}`,
         );
       }
+      return this.applyLocked(client, tree, batch.changes, batch.slot, tree.changeSeq);
+    });
+  }
 
-      const store = this.store;
-      const trackId = batch.trackId;
-      const nodeStore: NodeStore = {
-        async getNodes(keys) {
-          return (await store.readNodes(trackId, keys, client))?.values ?? keys.map(() => undefined);
-        },
-        putNodes: () => Promise.reject(new Error('not used')),
-      };
-      const smt = new SparseMerkleTree(nodeStore, { depth: tree.depth, hasher: this.hasher });
-
-      const revokeLeaves = batch.changes.flatMap((c) => (c.type === 'revoke' && 'leaf' in c ? [c.leaf] : []));
-      const live = await this.store.findLiveLeaves(trackId, revokeLeaves, client);
-      const changes: LeafChange[] = [];
-      const appended: { index: number; leaf: bigint; walletHash: Buffer; tokenId: Buffer }[] = [];
-      const revoked = new Set<number>();
-      let next = tree.nextIndex;
-      for (const c of batch.changes) {
-        if (c.type === 'append') {
-          if (c.leaf === 0n) throw new InvalidBatchError('cannot append the zero leaf');
-          if (next >= smt.capacity)
-            throw new InvalidBatchError(`track ${trackId}: tree of depth ${tree.depth} is full`);
-          changes.push({ index: next, leaf: c.leaf });
-          appended.push({
-            index: next,
-            leaf: c.leaf,
-            walletHash: c.walletHash ?? Buffer.alloc(0),
-            tokenId: c.tokenId ?? Buffer.alloc(0),
-          });
-          next++;
-        } else {
-          let index: number;
-          if ('index' in c) {
-            index = c.index;
-          } else {
-            const found = (live.get(c.leaf) ?? []).find((i) => !revoked.has(i));
-            const pending = appended.find((a) => a.leaf === c.leaf && !revoked.has(a.index));
-            const candidate = found ?? pending?.index;
-            if (candidate === undefined)
-              throw new InvalidBatchError(`track ${trackId}: no live leaf ${c.leaf.toString(16)} to revoke`);
-            index = candidate;
-          }
-          if (!Number.isInteger(index) || index < 0 || index >= next) {
-            throw new InvalidBatchError(
-              `track ${trackId}: cannot revoke index ${index}, the tree has ${next} positions in use`,
-            );
-          }
-          if (revoked.has(index)) continue;
-          revoked.add(index);
-          changes.push({ index, leaf: 0n });
+  /**
+   * Applies leaf-change records (rv.registry.leaf-changes.v1) of one track as one batch (tree
+   * seq + 1). Records at or below the tree's change_seq were applied before and are skipped; the
+   * rest must continue it without gaps. `consumeWithoutEffect` records them as consumed without
+   * changing any leaf (for a record that was dead-lettered).
+   */
+  async applyChangeLog(
+    trackId: bigint,
+    records: readonly ChangeLogRecord[],
+    options: { consumeWithoutEffect?: boolean } = {},
+  ): Promise<ApplyResult> {
+    if (records.length === 0) throw new InvalidBatchError('no changes');
+    return this.inTreeTransaction(trackId, records[0]?.depth, async (client, tree) => {
+      const fresh = [...records]
+        .sort((a, b) => (a.changeSeq < b.changeSeq ? -1 : 1))
+        .filter((r) => r.changeSeq > tree.changeSeq);
+      if (fresh.length === 0) return undefined;
+      fresh.forEach((r, i) => {
+        const want = tree.changeSeq + 1n + BigInt(i);
+        if (r.changeSeq !== want) {
+          throw new ChangeSeqGapError(
+            `track ${trackId}: expected leaf change seq ${want}, got ${r.changeSeq}`,
+          );
         }
-      }
-      // A revoke by index of a leaf that is already zero changes nothing and is not counted.
-      const revokedByIndex = batch.changes.flatMap((c) =>
-        c.type === 'revoke' && 'index' in c ? [c.index] : [],
-      );
-      const alreadyZero = new Set<number>();
-      if (revokedByIndex.length > 0) {
-        const current = await nodeStore.getNodes(revokedByIndex.map((index) => ({ level: 0, index })));
-        revokedByIndex.forEach((index, i) => {
-          if (!current[i] && !appended.some((a) => a.index === index)) alreadyZero.add(index);
-        });
-      }
+      });
+      const changes: LeafChangeInput[] = options.consumeWithoutEffect
+        ? []
+        : fresh.map((r) =>
+            r.op === 'append'
+              ? { type: 'append', leaf: r.leaf, tokenId: r.tokenId }
+              : { type: 'revoke', leaf: r.leaf },
+          );
+      const slot = Math.max(...fresh.map((r) => r.slot));
+      return this.applyLocked(client, tree, changes, slot, fresh[fresh.length - 1]!.changeSeq);
+    });
+  }
 
-      const result: BatchResult = await smt.computeBatch(changes);
-      const written: MerkleNode[] = [...result.nodes];
-      await this.store.insertLeaves(client, trackId, batch.seq, appended);
-      await this.store.revokeLeaves(client, trackId, batch.seq, [...revoked]);
-      await this.store.putNodes(client, trackId, batch.seq, written);
-      const after: TreeState = {
-        ...tree,
-        nextIndex: next,
-        leafCount:
-          tree.leafCount +
-          appended.length -
-          (revoked.size - [...revoked].filter((i) => alreadyZero.has(i)).length),
-        seq: batch.seq,
-        root: changes.length > 0 ? result.root : tree.root,
-        slot: Math.max(tree.slot, batch.slot),
-      };
-      await this.store.recordRoot(client, trackId, after);
+  /** Locks (creating if needed) the tree row, runs `body`; undefined from body = replay, rolled back. */
+  private async inTreeTransaction(
+    trackId: bigint,
+    depth: number | undefined,
+    body: (client: PoolClient, tree: TreeState) => Promise<Omit<ApplyResult, 'applied'> | undefined>,
+  ): Promise<ApplyResult> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      let tree = await this.store.getTree(trackId, client, true);
+      if (!tree) {
+        const d = depth ?? this.defaultDepth;
+        await this.store.createTree(client, trackId, d, zeroHashes(d, this.hasher)[d] as bigint);
+        tree = await this.store.getTree(trackId, client, true);
+        if (!tree) throw new Error(`tree ${trackId} vanished`);
+      }
+      const done = await body(client, tree);
+      if (!done) {
+        await client.query('ROLLBACK');
+        return { applied: false, tree, nodes: 0, hashes: 0 };
+      }
       await client.query('COMMIT');
-      return { applied: true, tree: after, nodes: written.length, hashes: result.hashes };
+      return { applied: true, ...done };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
       client.release();
     }
+  }
+
+  private async applyLocked(
+    client: PoolClient,
+    tree: TreeState,
+    inputs: readonly LeafChangeInput[],
+    slot: number,
+    changeSeq: bigint,
+  ): Promise<Omit<ApplyResult, 'applied'>> {
+    const seq = tree.seq + 1;
+    const batch = { trackId: tree.trackId, seq, changes: inputs };
+    const store = this.store;
+    const trackId = tree.trackId;
+    const nodeStore: NodeStore = {
+      async getNodes(keys) {
+        return (await store.readNodes(trackId, keys, client))?.values ?? keys.map(() => undefined);
+      },
+      putNodes: () => Promise.reject(new Error('not used')),
+    };
+    const smt = new SparseMerkleTree(nodeStore, { depth: tree.depth, hasher: this.hasher });
+
+    const revokeLeaves = batch.changes.flatMap((c) => (c.type === 'revoke' && 'leaf' in c ? [c.leaf] : []));
+    const live = await this.store.findLiveLeaves(trackId, revokeLeaves, client);
+    const changes: LeafChange[] = [];
+    const appended: { index: number; leaf: bigint; walletHash: Buffer; tokenId: Buffer }[] = [];
+    const revoked = new Set<number>();
+    let next = tree.nextIndex;
+    for (const c of batch.changes) {
+      if (c.type === 'append') {
+        if (c.leaf === 0n) throw new InvalidBatchError('cannot append the zero leaf');
+        if (next >= smt.capacity)
+          throw new InvalidBatchError(`track ${trackId}: tree of depth ${tree.depth} is full`);
+        changes.push({ index: next, leaf: c.leaf });
+        appended.push({
+          index: next,
+          leaf: c.leaf,
+          walletHash: c.walletHash ?? Buffer.alloc(0),
+          tokenId: c.tokenId ?? Buffer.alloc(0),
+        });
+        next++;
+      } else {
+        let index: number;
+        if ('index' in c) {
+          index = c.index;
+        } else {
+          const found = (live.get(c.leaf) ?? []).find((i) => !revoked.has(i));
+          const pending = appended.find((a) => a.leaf === c.leaf && !revoked.has(a.index));
+          const candidate = found ?? pending?.index;
+          if (candidate === undefined)
+            throw new InvalidBatchError(`track ${trackId}: no live leaf ${c.leaf.toString(16)} to revoke`);
+          index = candidate;
+        }
+        if (!Number.isInteger(index) || index < 0 || index >= next) {
+          throw new InvalidBatchError(
+            `track ${trackId}: cannot revoke index ${index}, the tree has ${next} positions in use`,
+          );
+        }
+        if (revoked.has(index)) continue;
+        revoked.add(index);
+        changes.push({ index, leaf: 0n });
+      }
+    }
+    // A revoke by index of a leaf that is already zero changes nothing and is not counted.
+    const revokedByIndex = batch.changes.flatMap((c) =>
+      c.type === 'revoke' && 'index' in c ? [c.index] : [],
+    );
+    const alreadyZero = new Set<number>();
+    if (revokedByIndex.length > 0) {
+      const current = await nodeStore.getNodes(revokedByIndex.map((index) => ({ level: 0, index })));
+      revokedByIndex.forEach((index, i) => {
+        if (!current[i] && !appended.some((a) => a.index === index)) alreadyZero.add(index);
+      });
+    }
+
+    const result: BatchResult = await smt.computeBatch(changes);
+    const written: MerkleNode[] = [...result.nodes];
+    await this.store.insertLeaves(client, trackId, seq, appended);
+    await this.store.revokeLeaves(client, trackId, seq, [...revoked]);
+    await this.store.putNodes(client, trackId, seq, written);
+    const after: TreeState = {
+      ...tree,
+      nextIndex: next,
+      leafCount:
+        tree.leafCount +
+        appended.length -
+        (revoked.size - [...revoked].filter((i) => alreadyZero.has(i)).length),
+      seq,
+      root: changes.length > 0 ? result.root : tree.root,
+      slot: Math.max(tree.slot, slot),
+      changeSeq,
+    };
+    await this.store.recordRoot(client, trackId, after);
+    return { tree: after, nodes: written.length, hashes: result.hashes };
   }
 }

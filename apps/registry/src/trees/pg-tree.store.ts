@@ -13,9 +13,10 @@ interface TreeRow {
   seq: string;
   root: Buffer;
   slot: string;
+  change_seq: string;
 }
 
-const TREE_COLUMNS = `t.track_id::text, t.depth, t.next_index::text, t.leaf_count::text, t.seq::text, t.root, t.slot::text`;
+const TREE_COLUMNS = `t.track_id::text, t.depth, t.next_index::text, t.leaf_count::text, t.seq::text, t.root, t.slot::text, t.change_seq::text`;
 
 function toTree(r: TreeRow): TreeState {
   return {
@@ -26,6 +27,7 @@ function toTree(r: TreeRow): TreeState {
     seq: Number(r.seq),
     root: fieldFromBytes(r.root, 'stored root'),
     slot: Number(r.slot),
+    changeSeq: BigInt(r.change_seq),
   };
 }
 
@@ -262,13 +264,28 @@ export class PgTreeStore {
 
   async recordRoot(db: Queryable, trackId: bigint, next: TreeState): Promise<void> {
     await db.query(
-      `INSERT INTO merkle_roots (track_id, seq, root, leaf_count, slot) VALUES ($1, $2, $3, $4, $5)`,
-      [trackId.toString(), next.seq, toBytea(next.root), next.leafCount, next.slot],
+      `INSERT INTO merkle_roots (track_id, seq, root, leaf_count, slot, change_seq) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        trackId.toString(),
+        next.seq,
+        toBytea(next.root),
+        next.leafCount,
+        next.slot,
+        next.changeSeq.toString(),
+      ],
     );
     await db.query(
-      `UPDATE merkle_trees SET next_index = $2, leaf_count = $3, seq = $4, root = $5, slot = $6, updated_at = now()
+      `UPDATE merkle_trees SET next_index = $2, leaf_count = $3, seq = $4, root = $5, slot = $6, change_seq = $7, updated_at = now()
         WHERE track_id = $1`,
-      [trackId.toString(), next.nextIndex, next.leafCount, next.seq, toBytea(next.root), next.slot],
+      [
+        trackId.toString(),
+        next.nextIndex,
+        next.leafCount,
+        next.seq,
+        toBytea(next.root),
+        next.slot,
+        next.changeSeq.toString(),
+      ],
     );
   }
 }

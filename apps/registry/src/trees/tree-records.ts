@@ -11,6 +11,8 @@ export interface TreeState {
   root: bigint;
   /** Chain slot the tree reflects. */
   slot: number;
+  /** Last leaf-change seq (rv.registry.leaf-changes.v1) applied; 0 if none. */
+  changeSeq: bigint;
 }
 
 export interface RootRecord {

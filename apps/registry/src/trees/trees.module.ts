@@ -7,6 +7,7 @@ import { ApplyLeafChanges } from './apply-leaf-changes';
 import { PgTreeStore } from './pg-tree.store';
 import { ReadTree } from './read-tree';
 import { TreesController } from './trees.controller';
+import { LeafChangesConsumer } from '../tree-writer/leaf-changes.consumer';
 
 /** The pg pool under TypeORM's data source: hot paths use pg directly (multi-row statements). */
 export const PG_POOL = Symbol('PG_POOL');
@@ -27,6 +28,7 @@ export const PG_POOL = Symbol('PG_POOL');
       useFactory: (pool: Pool, config: ConfigService<RegistryConfig>) =>
         new ApplyLeafChanges(pool, config.get('DEFAULT_TREE_DEPTH')),
     },
+    LeafChangesConsumer,
   ],
   exports: [ApplyLeafChanges, ReadTree, PgTreeStore],
 })
