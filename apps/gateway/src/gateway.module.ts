@@ -11,6 +11,9 @@ import { MeController } from './auth/me.controller';
 import { PartnerGuard } from './auth/partner.guard';
 import { loadPepper, type GatewayConfig } from './gateway.config';
 import { RateLimiter } from './limits/rate-limiter';
+import { ReadsController } from './reads/reads.controller';
+import { ReadTracks } from './reads/read-tracks';
+import { HttpRegistryClient } from './reads/registry.client';
 
 @Module({})
 export class GatewayModule {
@@ -25,6 +28,16 @@ export class GatewayModule {
       },
       { provide: RateLimiter, inject: [REDIS], useFactory: (redis: Redis) => new RateLimiter(redis) },
       PartnerGuard,
+      {
+        provide: ReadTracks,
+        inject: [REDIS],
+        useFactory: (redis: Redis) =>
+          new ReadTracks(new HttpRegistryClient(config.get('REGISTRY_URL'), config.get('REGISTRY_TIMEOUT_MS')), redis, {
+            prefix: config.get('REDIS_PREFIX'),
+            headTtlMs: config.get('READ_HEAD_TTL_MS'),
+            seqTtlS: config.get('READ_CACHE_TTL_S'),
+          }),
+      },
     ];
     return {
       module: GatewayModule,
@@ -34,7 +47,7 @@ export class GatewayModule {
         DbModule.forRoot({ url: config.get('DATABASE_URL'), schema: config.get('DATABASE_SCHEMA'), applicationName: 'rv-gateway' }),
         RedisModule.forRoot(config.get('REDIS_URL')),
       ],
-      controllers: [MeController],
+      controllers: [MeController, ReadsController],
       providers,
     };
   }

@@ -47,12 +47,13 @@ describe('gateway API keys (real PostgreSQL and Redis)', () => {
   });
 
   it('answers 401 with the uniform error body without a key, with a wrong key, or a malformed header', async () => {
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       {},
       { authorization: 'Bearer rv_' + 'A'.repeat(43) },
       { 'x-api-key': 'not-a-key' },
       { authorization: 'Basic dXNlcjpwYXNz' },
-    ]) {
+    ];
+    for (const headers of cases) {
       const r = await me(headers);
       expect(r.status).toBe(401);
       const body = (await r.json()) as { error: { code: string; message: string } };

@@ -1,0 +1,66 @@
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { PartnerGuard, RequireScope } from '../auth/partner.guard';
+import { parseIntParam, parseTrackId, ReadTracks } from './read-tracks';
+
+@ApiTags('tracks')
+@ApiSecurity('bearer')
+@ApiSecurity('x-api-key')
+@Controller('v1/tracks')
+@UseGuards(PartnerGuard)
+@RequireScope('read')
+@ApiResponse({ status: 400, description: 'malformed track id, index or query' })
+@ApiResponse({ status: 401, description: 'missing, wrong or revoked API key' })
+@ApiResponse({ status: 403, description: 'the key lacks the read scope' })
+@ApiResponse({ status: 404, description: 'unknown track or leaf' })
+@ApiResponse({ status: 429, description: 'rate limited (Retry-After)' })
+@ApiResponse({ status: 503, description: 'registry unavailable' })
+export class ReadsController {
+  constructor(private readonly reads: ReadTracks) {}
+
+  @Get()
+  @ApiOperation({ summary: 'All tracks: depth, leaf count, current root, seq, slot' })
+  tracks() {
+    return this.reads.tracks();
+  }
+
+  @Get(':trackId')
+  @ApiOperation({ summary: "One track's tree: depth, leaf count, current root, seq, slot" })
+  @ApiParam({ name: 'trackId', description: 'track id (u64, decimal)' })
+  track(@Param('trackId') trackId: string) {
+    return this.reads.head(parseTrackId(trackId));
+  }
+
+  @Get(':trackId/root')
+  @ApiOperation({ summary: 'The newest root accepted on chain for this track (prove against this one)' })
+  acceptedRoot(@Param('trackId') trackId: string) {
+    return this.reads.acceptedRoot(parseTrackId(trackId));
+  }
+
+  @Get(':trackId/roots')
+  @ApiOperation({ summary: 'Root history, newest first, with the chain-accepted flag' })
+  @ApiQuery({ name: 'limit', required: false, description: '1..1000, default 100' })
+  roots(@Param('trackId') trackId: string, @Query('limit') limit?: string) {
+    return this.reads.roots(parseTrackId(trackId), parseIntParam(limit, 'limit', 1, 1000) ?? 100);
+  }
+
+  @Get(':trackId/paths/:leafIndex')
+  @ApiOperation({ summary: 'Merkle path of the leaf at an index, with the root and seq it belongs to' })
+  path(@Param('trackId') trackId: string, @Param('leafIndex') leafIndex: string) {
+    const index = parseIntParam(leafIndex, 'leafIndex', 0, 2 ** 32 - 1);
+    if (index === undefined) throw new Error('unreachable');
+    return this.reads.path(parseTrackId(trackId), index);
+  }
+
+  @Get(':trackId/leaves')
+  @ApiOperation({ summary: 'A page of leaves in index order (revoked = 0), to rebuild the tree client-side' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'first index of the page (nextCursor of the previous page)' })
+  @ApiQuery({ name: 'limit', required: false, description: '1..10000, default 1000' })
+  leaves(@Param('trackId') trackId: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
+    return this.reads.leaves(
+      parseTrackId(trackId),
+      parseIntParam(cursor, 'cursor', 0, 2 ** 32) ?? 0,
+      parseIntParam(limit, 'limit', 1, 10000) ?? 1000,
+    );
+  }
+}
