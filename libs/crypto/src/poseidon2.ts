@@ -27,6 +27,8 @@ export const tsHasher: Poseidon2Hasher = {
 interface NativeAddon {
   hash(inputs: Buffer): Buffer;
   hashMany(inputs: Buffer, arity: number): Buffer;
+  /** Newer builds: writes into `out`, no allocation. */
+  hashManyInto?(inputs: Buffer, arity: number, out: Buffer): number;
 }
 
 function toBuffer(values: readonly bigint[]): Buffer {
@@ -36,14 +38,25 @@ function toBuffer(values: readonly bigint[]): Buffer {
 }
 
 function wrapNative(addon: NativeAddon): Poseidon2Hasher {
+  // Single hashes reuse one input buffer per arity and one output buffer (calls are synchronous).
+  const inputsByArity = Array.from({ length: 17 }, (_, n) => Buffer.alloc(32 * n));
+  const out = Buffer.alloc(32);
+  const into = addon.hashManyInto?.bind(addon);
   return {
     name: 'native',
-    hash: (inputs) => readFieldBE(addon.hash(toBuffer(inputs)), 0),
+    hash(inputs) {
+      const n = inputs.length;
+      if (!into || n === 0 || n > 16) return readFieldBE(addon.hash(toBuffer(inputs)), 0);
+      const buf = inputsByArity[n] as Buffer;
+      for (let i = 0; i < n; i++) writeFieldBE(inputs[i] as bigint, buf, i * 32);
+      into(buf, n, out);
+      return readFieldBE(out, 0);
+    },
     hashPairs(flat) {
       if (flat.length === 0) return [];
-      const out = addon.hashMany(toBuffer(flat), 2);
+      const outs = addon.hashMany(toBuffer(flat), 2);
       const res = new Array<bigint>(flat.length >> 1);
-      for (let i = 0; i < res.length; i++) res[i] = readFieldBE(out, i * 32);
+      for (let i = 0; i < res.length; i++) res[i] = readFieldBE(outs, i * 32);
       return res;
     },
   };

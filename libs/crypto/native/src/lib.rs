@@ -96,3 +96,27 @@ pub fn hash_many(inputs: Buffer, arity: u32) -> Result<Buffer> {
     }
     Ok(out.into())
 }
+
+/// Like `hash_many`, but writes the `count` outputs into `out` (32 * count bytes) instead of
+/// allocating: the hot path for single hashes from JavaScript (buffers reused across calls).
+#[napi]
+pub fn hash_many_into(inputs: Buffer, arity: u32, mut out: Buffer) -> Result<u32> {
+    let arity = arity as usize;
+    if arity == 0 || arity > 16 {
+        return Err(Error::new(Status::InvalidArg, "arity must be in 1..=16".to_string()));
+    }
+    let count = check_len(&inputs, 32 * arity, "inputs")?;
+    let out: &mut [u8] = &mut out;
+    if out.len() < 32 * count {
+        return Err(Error::new(Status::InvalidArg, format!("out: need {} bytes, got {}", 32 * count, out.len())));
+    }
+    let mut fr = [Fr::zero(); 16];
+    for c in 0..count {
+        for j in 0..arity {
+            let off = (c * arity + j) * 32;
+            fr[j] = read_fr(&inputs[off..off + 32], c * arity + j)?;
+        }
+        write_fr(&sponge(&fr[..arity]), &mut out[c * 32..c * 32 + 32]);
+    }
+    Ok(count as u32)
+}
