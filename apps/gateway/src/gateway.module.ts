@@ -11,6 +11,9 @@ import { MeController } from './auth/me.controller';
 import { PartnerGuard } from './auth/partner.guard';
 import { loadPepper, type GatewayConfig } from './gateway.config';
 import { RateLimiter } from './limits/rate-limiter';
+import { HttpProverClient } from './proofs/prover.client';
+import { ProofsController } from './proofs/proofs.controller';
+import { PROVER_API } from './tokens';
 import { ReadsController } from './reads/reads.controller';
 import { ReadTracks } from './reads/read-tracks';
 import { HttpRegistryClient } from './reads/registry.client';
@@ -28,6 +31,7 @@ export class GatewayModule {
       },
       { provide: RateLimiter, inject: [REDIS], useFactory: (redis: Redis) => new RateLimiter(redis) },
       PartnerGuard,
+      { provide: PROVER_API, useValue: new HttpProverClient(config.get('PROVER_URL'), config.get('PROVER_TIMEOUT_MS')) },
       {
         provide: ReadTracks,
         inject: [REDIS],
@@ -47,7 +51,7 @@ export class GatewayModule {
         DbModule.forRoot({ url: config.get('DATABASE_URL'), schema: config.get('DATABASE_SCHEMA'), applicationName: 'rv-gateway' }),
         RedisModule.forRoot(config.get('REDIS_URL')),
       ],
-      controllers: [MeController, ReadsController],
+      controllers: [MeController, ReadsController, ProofsController],
       providers,
     };
   }

@@ -20,7 +20,7 @@ export function configureGateway(app: INestApplication, cfg: GatewayConfig): voi
   ex.useBodyParser('urlencoded', { limit: cfg.BODY_LIMIT_BYTES, extended: false });
   ex.use(expressErrorHandler);
   app.useGlobalFilters(new ApiErrorFilter());
-  app.useGlobalInterceptors(new TimeoutInterceptor(app.get(Reflector), cfg.REQUEST_TIMEOUT_MS));
+  app.useGlobalInterceptors(new TimeoutInterceptor(app.get(Reflector), cfg));
   if (cfg.CORS_ORIGINS.length > 0) {
     app.enableCors({
       origin: cfg.CORS_ORIGINS,

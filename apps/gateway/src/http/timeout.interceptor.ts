@@ -4,19 +4,20 @@ import { Observable, TimeoutError, catchError, throwError, timeout } from 'rxjs'
 import { ApiError } from './api-error';
 
 const TIMEOUT = 'rv:timeout-ms';
-/** A longer deadline for one route (proofs). */
-export const RouteTimeout = (ms: number) => SetMetadata(TIMEOUT, ms);
+/** A route whose deadline is another setting (proofs: PROVER_TIMEOUT_MS), plus one second to answer. */
+export const RouteTimeout = (setting: 'PROVER_TIMEOUT_MS') => SetMetadata(TIMEOUT, setting);
 
 /** Answers 504 when a handler takes longer than its deadline. */
 @Injectable()
 export class TimeoutInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    private readonly defaultMs: number,
+    private readonly settings: { REQUEST_TIMEOUT_MS: number; PROVER_TIMEOUT_MS: number },
   ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const ms = this.reflector.get<number | undefined>(TIMEOUT, ctx.getHandler()) ?? this.defaultMs;
+    const setting = this.reflector.get<'PROVER_TIMEOUT_MS' | undefined>(TIMEOUT, ctx.getHandler());
+    const ms = setting ? this.settings[setting] + 1000 : this.settings.REQUEST_TIMEOUT_MS;
     return next.handle().pipe(
       timeout(ms),
       catchError((e: unknown) =>
