@@ -4,6 +4,7 @@ import { DbModule } from '@rv/db';
 import { KafkaModule } from '@rv/kafka';
 import { ObservabilityModule } from '@rv/observability';
 import type { RegistryConfig } from './registry.config';
+import { RootPublisherModule } from './root-publisher/root-publisher.module';
 import { TreesModule } from './trees/trees.module';
 
 @Module({})
@@ -21,6 +22,7 @@ export class RegistryModule {
         }),
         KafkaModule.forRoot({ brokers: config.get('KAFKA_BROKERS'), clientId: 'rv-registry' }),
         TreesModule,
+        RootPublisherModule,
       ],
     };
   }

@@ -1,0 +1,215 @@
+import { Connection, Keypair, PublicKey, SendTransactionError, Transaction, type Commitment } from '@solana/web3.js';
+import {
+  RAINBOW_VEIL_PROGRAM_ID,
+  ROOT_HISTORY_LEN,
+  configPda,
+  decodeRvAccount,
+  findRvError,
+  rvErrorName,
+  trackPda,
+  updateRootIx,
+  type RvErrorName,
+} from '@rv/chain';
+
+/** What the publisher needs to know of a track on chain. */
+export interface TrackState {
+  /** 0 before the first root. */
+  lastSeq: bigint;
+  /** The root stored with lastSeq (undefined before the first root). */
+  latestRoot: Uint8Array | undefined;
+}
+
+export interface RootUpdate {
+  trackId: bigint;
+  root: Uint8Array;
+  leafCount: bigint;
+  seq: bigint;
+}
+
+export type SubmitOutcome =
+  /** The transaction reached the commitment: MerkleRootUpdated is in its logs. */
+  | { status: 'landed'; signature: string; slot: number }
+  /** The program answered SeqNotIncreasing: a root with this seq or a newer one is already there. */
+  | { status: 'seq_not_increasing' };
+
+/** The chain as the root publisher sees it (the Solana implementation is below). */
+export interface RootChain {
+  /** null when the Track account does not exist (an unknown track). */
+  readTrack(trackId: bigint): Promise<TrackState | null>;
+  submitRoot(update: RootUpdate): Promise<SubmitOutcome>;
+  /** Resolves when the RPC answers and the program's config names our key as root_authority. */
+  checkReady(): Promise<void>;
+}
+
+export type ChainFailureReason =
+  | 'rpc_unreachable'
+  | 'rpc_timeout'
+  | 'rpc_error'
+  | 'unauthorized'
+  | 'blockhash_expired'
+  | 'confirm_timeout'
+  | 'tx_failed';
+
+/** A failure that may pass (the batch is retried, its offsets are not committed). */
+export class ChainFailure extends Error {
+  constructor(
+    readonly reason: ChainFailureReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChainFailure';
+  }
+}
+
+export interface SolanaRootChainOptions {
+  rpcUrl: string;
+  authority: Keypair;
+  commitment: 'confirmed' | 'finalized';
+  rpcTimeoutMs: number;
+  confirmTimeoutMs: number;
+  pollMs: number;
+  programId?: PublicKey;
+}
+
+const URL_RE = /\b(?:https?|wss?):\/\/\S+/g;
+const UNREACHABLE_RE = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EPIPE|EAI_AGAIN|socket hang up|fetch failed|network/i;
+const TIMEOUT_RE = /AbortError|aborted|timed? ?out|ETIMEDOUT/i;
+
+/** An RPC error as a ChainFailure whose message never carries the RPC URL (it may hold an API key). */
+export function rpcFailure(e: unknown, what: string): ChainFailure {
+  if (e instanceof ChainFailure) return e;
+  const raw = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const msg = raw.replace(URL_RE, '<rpc-url>').slice(0, 300);
+  if (TIMEOUT_RE.test(raw)) return new ChainFailure('rpc_timeout', `${what}: Solana RPC did not answer in time`);
+  if (UNREACHABLE_RE.test(raw)) {
+    const code = /E[A-Z]{4,}/.exec(raw)?.[0] ?? 'connection failed';
+    return new ChainFailure('rpc_unreachable', `${what}: Solana RPC unreachable (${code})`);
+  }
+  return new ChainFailure('rpc_error', `${what}: ${msg}`);
+}
+
+const LEVEL: Record<string, number> = { processed: 0, confirmed: 1, finalized: 2 };
+
+/** The rainbow_veil error of a transaction error JSON such as {"InstructionError":[0,{"Custom":6001}]}. */
+function programErrorOf(err: unknown): RvErrorName | undefined {
+  const ie = (err as { InstructionError?: [number, unknown] } | null)?.InstructionError;
+  const custom = (ie?.[1] as { Custom?: unknown } | undefined)?.Custom;
+  return typeof custom === 'number' ? rvErrorName(custom) : undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * update_root over Solana JSON-RPC with @solana/web3.js. Every RPC call has a timeout (an
+ * AbortSignal on each HTTP request); confirmation polls getSignatureStatuses (no WebSocket needed)
+ * until the commitment is reached, the blockhash expires, or the confirm deadline passes.
+ */
+export class SolanaRootChain implements RootChain {
+  private readonly conn: Connection;
+  private readonly programId: PublicKey;
+  private readonly commitment: Commitment;
+
+  constructor(private readonly opts: SolanaRootChainOptions) {
+    this.programId = opts.programId ?? RAINBOW_VEIL_PROGRAM_ID;
+    this.commitment = opts.commitment;
+    this.conn = new Connection(opts.rpcUrl, {
+      commitment: opts.commitment,
+      disableRetryOnRateLimit: true,
+      fetchMiddleware: (info, init, fetch) => fetch(info, { ...init, signal: AbortSignal.timeout(opts.rpcTimeoutMs) } as typeof init),
+    });
+  }
+
+  get authority(): PublicKey {
+    return this.opts.authority.publicKey;
+  }
+
+  private async rpc<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      throw rpcFailure(e, what);
+    }
+  }
+
+  async readTrack(trackId: bigint): Promise<TrackState | null> {
+    const [pda] = trackPda(trackId, this.programId);
+    const info = await this.rpc('getAccountInfo(track)', () => this.conn.getAccountInfo(pda, this.commitment));
+    if (!info) return null;
+    if (!info.owner.equals(this.programId)) {
+      throw new ChainFailure('rpc_error', `track ${trackId}: account ${pda.toBase58()} is not owned by the program`);
+    }
+    const d = decodeRvAccount(info.data);
+    if (!d.ok || d.value.name !== 'Track') {
+      throw new ChainFailure('rpc_error', `track ${trackId}: account ${pda.toBase58()} is not a Track (${d.ok ? d.value.name : d.error.message})`);
+    }
+    const t = d.value.data;
+    const latestRoot = t.rootCount > 0 ? t.roots[(t.rootHead + ROOT_HISTORY_LEN - 1) % ROOT_HISTORY_LEN] : undefined;
+    return { lastSeq: t.lastSeq, latestRoot };
+  }
+
+  async submitRoot(u: RootUpdate): Promise<SubmitOutcome> {
+    const { blockhash, lastValidBlockHeight } = await this.rpc('getLatestBlockhash', () => this.conn.getLatestBlockhash(this.commitment));
+    const tx = new Transaction({ feePayer: this.authority, blockhash, lastValidBlockHeight }).add(
+      updateRootIx({ authority: this.authority, trackId: u.trackId, root: u.root, leafCount: u.leafCount, seq: u.seq, programId: this.programId }),
+    );
+    tx.sign(this.opts.authority);
+    let signature: string;
+    try {
+      // Preflight against the newest (processed) state: a root that landed a moment ago answers SeqNotIncreasing.
+      signature = await this.conn.sendRawTransaction(tx.serialize(), { skipPreflight: false, preflightCommitment: 'processed', maxRetries: 5 });
+    } catch (e) {
+      if (!(e instanceof SendTransactionError)) throw rpcFailure(e, 'sendTransaction');
+      const lines = [...(e.logs ?? []), e.message];
+      const custom = /"Custom":\s*(\d+)/.exec(e.message);
+      const name = findRvError(lines) ?? (custom ? rvErrorName(Number(custom[1])) : undefined);
+      if (name === 'SeqNotIncreasing') return { status: 'seq_not_increasing' };
+      throw this.programFailure(name, u, e.message);
+    }
+    return this.confirm(signature, lastValidBlockHeight, u);
+  }
+
+  private programFailure(name: RvErrorName | undefined, u: RootUpdate, detail: string): ChainFailure {
+    if (name === 'Unauthorized') {
+      return new ChainFailure('unauthorized', `update_root refused: ${this.authority.toBase58()} is not the program's root_authority`);
+    }
+    if (/blockhash not found/i.test(detail)) return new ChainFailure('blockhash_expired', 'update_root: blockhash not found');
+    const text = detail.replace(URL_RE, '<rpc-url>').slice(0, 300);
+    return new ChainFailure('tx_failed', `update_root track ${u.trackId} seq ${u.seq} failed${name ? ` (${name})` : ''}: ${text}`);
+  }
+
+  private async confirm(signature: string, lastValidBlockHeight: number, u: RootUpdate): Promise<SubmitOutcome> {
+    const deadline = Date.now() + this.opts.confirmTimeoutMs;
+    const want = LEVEL[this.commitment] ?? 1;
+    for (;;) {
+      const { value } = await this.rpc('getSignatureStatuses', () => this.conn.getSignatureStatuses([signature]));
+      const st = value[0];
+      if (st?.err) {
+        const name = programErrorOf(st.err);
+        if (name === 'SeqNotIncreasing') return { status: 'seq_not_increasing' };
+        throw this.programFailure(name, u, JSON.stringify(st.err));
+      }
+      if (st && (LEVEL[st.confirmationStatus ?? 'processed'] ?? 0) >= want) return { status: 'landed', signature, slot: st.slot };
+      if (!st) {
+        const height = await this.rpc('getBlockHeight', () => this.conn.getBlockHeight('confirmed'));
+        if (height > lastValidBlockHeight) {
+          throw new ChainFailure('blockhash_expired', `update_root ${signature} expired before it landed (block height ${height} > ${lastValidBlockHeight})`);
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new ChainFailure('confirm_timeout', `update_root ${signature} did not reach ${this.commitment} within ${this.opts.confirmTimeoutMs} ms`);
+      }
+      await sleep(this.opts.pollMs);
+    }
+  }
+
+  async checkReady(): Promise<void> {
+    const [pda] = configPda(this.programId);
+    const info = await this.rpc('getAccountInfo(config)', () => this.conn.getAccountInfo(pda, this.commitment));
+    if (!info) throw new Error(`rainbow_veil config account ${pda.toBase58()} not found (program not initialized on this chain)`);
+    const d = decodeRvAccount(info.data);
+    if (!d.ok || d.value.name !== 'Config') throw new Error(`account ${pda.toBase58()} is not the rainbow_veil Config`);
+    if (!d.value.data.rootAuthority.equals(this.authority)) {
+      throw new Error(`${this.authority.toBase58()} is not the program's root_authority (${d.value.data.rootAuthority.toBase58()})`);
+    }
+  }
+}
