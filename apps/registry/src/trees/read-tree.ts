@@ -125,15 +125,23 @@ export class ReadTree {
     return depth;
   }
 
+  /** Verifiers (with their proven-node caches) of the most recently served trees only. */
   private verifierOf(trackId: bigint): PathVerifier {
     let v = this.verifiers.get(trackId);
-    if (!v) {
+    if (v) {
+      this.verifiers.delete(trackId);
+    } else {
       v = new PathVerifier(this.hasher, 1 << 19);
-      this.verifiers.set(trackId, v);
+      while (this.verifiers.size >= MAX_CACHED_TREES)
+        this.verifiers.delete(this.verifiers.keys().next().value as bigint);
     }
+    this.verifiers.set(trackId, v);
     return v;
   }
 }
+
+/** Bounds verifier memory: each caches at most 2^19 proven nodes for each of its last 2 roots. */
+const MAX_CACHED_TREES = 8;
 
 function checkSlot(tree: TreeState, minSlot: number | undefined): void {
   if (minSlot !== undefined && tree.slot < minSlot) throw new BehindSlotError(tree.slot, minSlot);
