@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import bs58 from 'bs58';
+import request from 'supertest';
 import type { Consumer } from 'kafkajs';
 import { fieldToHex } from '@rv/crypto';
 import {
@@ -148,5 +149,8 @@ describe('tree writer consuming rv.registry.leaf-changes.v1 (real Kafka and Post
     expect(tree.leafCount).toBe(6);
     const d = await waitFor(() => dlq[dead], { timeoutMs: 30000, what: 'dead-lettered change 8' });
     expect(d.reason).toMatch(/no live leaf/);
+    const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/registry_dead_letters_total\{code="invalid_change"[^}]*\} 1/);
+    expect(metrics.text).toMatch(/registry_tree_batch_changes_count\{[^}]*\} [1-9]/);
   });
 });

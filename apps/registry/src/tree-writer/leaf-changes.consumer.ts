@@ -4,6 +4,7 @@ import { ConfigService } from '@rv/config';
 import { fieldToHex } from '@rv/crypto';
 import { leafChangeCodec, rootRecordCodec, rootRecordKey } from '@rv/events';
 import { ConsumedMessage, DLQ_HEADERS, dlqTopicOf, KafkaService } from '@rv/kafka';
+import { MetricsService } from '@rv/observability';
 import type { RegistryConfig } from '../registry.config';
 import { ApplyLeafChanges, InvalidBatchError, type ChangeLogRecord } from '../trees/apply-leaf-changes';
 import type { TreeState } from '../trees/tree-records';
@@ -20,12 +21,34 @@ import type { TreeState } from '../trees/tree-records';
 @Injectable()
 export class LeafChangesConsumer implements OnApplicationBootstrap {
   private readonly log = new Logger('TreeWriter');
+  private readonly batchChanges;
+  private readonly batchSeconds;
+  private readonly deadLetters;
 
   constructor(
     private readonly kafka: KafkaService,
     private readonly writer: ApplyLeafChanges,
     private readonly config: ConfigService<RegistryConfig>,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.batchChanges = metrics.histogram(
+      'registry_tree_batch_changes',
+      'Leaf changes per applied tree batch',
+      [],
+      [1, 10, 100, 1000, 10000],
+    );
+    this.batchSeconds = metrics.histogram(
+      'registry_tree_batch_duration_seconds',
+      'Time to apply one tree batch (one transaction)',
+      [],
+      [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    );
+    this.deadLetters = metrics.counter(
+      'registry_dead_letters_total',
+      'Leaf-change records sent to the dead-letter topic',
+      ['code'],
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.get('TREE_WRITER_ENABLED')) return;
@@ -66,6 +89,7 @@ export class LeafChangesConsumer implements OnApplicationBootstrap {
     }
     for (const [trackId, items] of byTrack) {
       let tree: TreeState;
+      const stop = this.batchSeconds.startTimer();
       try {
         tree = (
           await this.writer.applyChangeLog(
@@ -73,6 +97,8 @@ export class LeafChangesConsumer implements OnApplicationBootstrap {
             items.map((i) => i.record),
           )
         ).tree;
+        stop();
+        this.batchChanges.observe(items.length);
       } catch (e) {
         if (!(e instanceof InvalidBatchError)) throw e;
         // Find the record(s) that can never apply: one at a time; those are dead-lettered and
@@ -131,6 +157,7 @@ export class LeafChangesConsumer implements OnApplicationBootstrap {
         },
       },
     ]);
+    this.deadLetters.inc({ code });
     this.log.warn(`dead-lettered ${m.topic}/${m.partition}@${m.offset}: ${reason}`);
   }
 }

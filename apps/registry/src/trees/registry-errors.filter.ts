@@ -1,4 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import { MetricsService } from '@rv/observability';
 import type { Response } from 'express';
 import {
   BehindSlotError,
@@ -10,8 +12,17 @@ import {
 
 /** Maps registry errors to statuses; anything unexpected is a 500 without internals. */
 @Catch()
+@Injectable()
 export class RegistryErrorsFilter implements ExceptionFilter {
   private readonly log = new Logger('Registry');
+  private readonly integrityFailures: Counter<string>;
+
+  constructor(metrics: MetricsService) {
+    this.integrityFailures = metrics.counter(
+      'registry_path_integrity_failures_total',
+      'Paths not served because they did not hash to the root read with them (alarm)',
+    );
+  }
 
   catch(e: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
@@ -38,6 +49,7 @@ export class RegistryErrorsFilter implements ExceptionFilter {
       return;
     }
     if (e instanceof PathIntegrityError) {
+      this.integrityFailures.inc();
       this.log.error(`ALARM ${e.message}`);
       res.status(500).json({
         statusCode: 500,
