@@ -1,4 +1,4 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ConfigModule, ConfigService } from '@rv/config';
@@ -14,14 +14,41 @@ import { RateLimiter } from './limits/rate-limiter';
 import { HttpProverClient } from './proofs/prover.client';
 import { ProofsController } from './proofs/proofs.controller';
 import { PROVER_API } from './tokens';
+import { LocalZkVerifier, ProverHttpVerifier, type ProofVerifier } from './verifications/proof-verifier';
+import { SolanaChain } from './verifications/solana-chain';
+import { VerificationRequestsRepository } from './verifications/verification-requests.repository';
+import { VerificationsController } from './verifications/verifications.controller';
+import { loadVerifierKeypair } from './verifications/verifier-keypair';
+import { VerifyOwnership } from './verifications/verify-ownership';
 import { ReadsController } from './reads/reads.controller';
 import { ReadTracks } from './reads/read-tracks';
 import { HttpRegistryClient } from './reads/registry.client';
+
+/** Frees the in-process verifier (bb.js) on shutdown. */
+class VerifierLifecycle implements OnApplicationShutdown {
+  constructor(private readonly verifier: ProofVerifier) {}
+  async onApplicationShutdown(): Promise<void> {
+    if (this.verifier instanceof LocalZkVerifier) await this.verifier.close();
+  }
+}
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: ConfigService<GatewayConfig>): DynamicModule {
     const pepper = loadPepper({ API_KEY_PEPPER_FILE: config.get('API_KEY_PEPPER_FILE'), API_KEY_PEPPER: config.get('API_KEY_PEPPER') });
+    const keypairFile = config.get('VERIFIER_KEYPAIR_FILE');
+    const chain = keypairFile
+      ? new SolanaChain(config.get('SOLANA_RPC_URL'), loadVerifierKeypair(keypairFile), config.get('CHAIN_TIMEOUT_MS'))
+      : undefined;
+    const prover = new HttpProverClient(config.get('PROVER_URL'), config.get('PROVER_TIMEOUT_MS'));
+    const verifier: ProofVerifier =
+      config.get('PROOF_VERIFIER') === 'prover'
+        ? new ProverHttpVerifier(prover)
+        : new LocalZkVerifier({
+            crsPath: config.get('CRS_PATH'),
+            allowTestCrs: config.get('ALLOW_TEST_CRS'),
+            production: config.get('NODE_ENV') === 'production',
+          });
     const providers: Provider[] = [
       { provide: ApiKeysRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ApiKeysRepository(ds) },
       {
@@ -31,7 +58,14 @@ export class GatewayModule {
       },
       { provide: RateLimiter, inject: [REDIS], useFactory: (redis: Redis) => new RateLimiter(redis) },
       PartnerGuard,
-      { provide: PROVER_API, useValue: new HttpProverClient(config.get('PROVER_URL'), config.get('PROVER_TIMEOUT_MS')) },
+      { provide: PROVER_API, useValue: prover },
+      { provide: VerificationRequestsRepository, inject: [DataSource], useFactory: (ds: DataSource) => new VerificationRequestsRepository(ds) },
+      {
+        provide: VerifyOwnership,
+        inject: [VerificationRequestsRepository],
+        useFactory: (repo: VerificationRequestsRepository) => new VerifyOwnership(repo, verifier, () => chain, config.get('RECENT_ROOTS')),
+      },
+      { provide: VerifierLifecycle, useValue: new VerifierLifecycle(verifier) },
       {
         provide: ReadTracks,
         inject: [REDIS],
@@ -51,7 +85,7 @@ export class GatewayModule {
         DbModule.forRoot({ url: config.get('DATABASE_URL'), schema: config.get('DATABASE_SCHEMA'), applicationName: 'rv-gateway' }),
         RedisModule.forRoot(config.get('REDIS_URL')),
       ],
-      controllers: [MeController, ReadsController, ProofsController],
+      controllers: [MeController, ReadsController, ProofsController, VerificationsController],
       providers,
     };
   }
