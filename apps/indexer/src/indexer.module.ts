@@ -4,6 +4,7 @@ import { DbModule } from '@rv/db';
 import { KafkaModule } from '@rv/kafka';
 import { ObservabilityModule } from '@rv/observability';
 import type { IndexerConfig } from './indexer.config';
+import { ProjectorModule } from './projector/projector.module';
 
 @Module({})
 export class IndexerModule {
@@ -15,6 +16,7 @@ export class IndexerModule {
         ObservabilityModule.forRoot({ app: 'indexer', logLevel: config.get('LOG_LEVEL') }),
         DbModule.forRoot({ url: config.get('DATABASE_URL'), schema: config.get('DATABASE_SCHEMA'), applicationName: 'rv-indexer' }),
         KafkaModule.forRoot({ brokers: config.get('KAFKA_BROKERS'), clientId: 'rv-indexer' }),
+        ProjectorModule,
       ],
     };
   }
