@@ -1,0 +1,16 @@
+export {
+  JOB_SECRET_SCHEME,
+  PROVER_JOBS_TOPIC,
+  SealedSecretError,
+  generateJobKeyPem,
+  jobKeyId,
+  jobPrivateKeyFromPem,
+  jobPublicKeyOf,
+  jobSecretAad,
+  openJobSecret,
+  sealJobSecret,
+  type JobPrivateKey,
+  type JobPublicKey,
+  type SealedSecret,
+  type SealedSecretProblem,
+} from './job-secret';
