@@ -5,6 +5,8 @@ import { ConfigModule, ConfigService } from '@rv/config';
 import { DbModule } from '@rv/db';
 import { ObservabilityModule } from '@rv/observability';
 import { REDIS, RedisModule } from '@rv/redis';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { VerificationAnalytics } from './analytics/verification-analytics';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import { ApiKeysRepository } from './auth/api-keys.repository';
 import { MeController } from './auth/me.controller';
@@ -65,6 +67,7 @@ export class GatewayModule {
         inject: [VerificationRequestsRepository],
         useFactory: (repo: VerificationRequestsRepository) => new VerifyOwnership(repo, verifier, () => chain, config.get('RECENT_ROOTS')),
       },
+      { provide: VerificationAnalytics, inject: [DataSource], useFactory: (ds: DataSource) => new VerificationAnalytics(ds, config.get('ANALYTICS_K')) },
       { provide: VerifierLifecycle, useValue: new VerifierLifecycle(verifier) },
       {
         provide: ReadTracks,
@@ -85,7 +88,7 @@ export class GatewayModule {
         DbModule.forRoot({ url: config.get('DATABASE_URL'), schema: config.get('DATABASE_SCHEMA'), applicationName: 'rv-gateway' }),
         RedisModule.forRoot(config.get('REDIS_URL')),
       ],
-      controllers: [MeController, ReadsController, ProofsController, VerificationsController],
+      controllers: [MeController, ReadsController, ProofsController, VerificationsController, AnalyticsController],
       providers,
     };
   }
