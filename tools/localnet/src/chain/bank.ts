@@ -42,9 +42,17 @@ export interface ExecOutcome {
 
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
+const keyObjects = new Map<string, ReturnType<typeof createPublicKey>>();
+
 function verifyEd25519(sig: Uint8Array, msg: Uint8Array, pubkey: Uint8Array): boolean {
   try {
-    const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, pubkey]), format: 'der', type: 'spki' });
+    const id = Buffer.from(pubkey).toString('hex');
+    let key = keyObjects.get(id);
+    if (!key) {
+      key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, pubkey]), format: 'der', type: 'spki' });
+      if (keyObjects.size > 50_000) keyObjects.clear();
+      keyObjects.set(id, key);
+    }
     return cryptoVerify(null, msg, key, sig);
   } catch {
     return false;
@@ -226,7 +234,16 @@ export class Bank implements AccountStore {
         written.push({ pubkey: k, before: before.get(k) ?? null, after: this.get(k) });
       });
     }
-    const after = (k: string) => this.get(k);
+    const afterCache = new Map<string, AccountState | null>();
+    for (const w of written) afterCache.set(w.pubkey, w.after);
+    const after = (k: string) => {
+      let v = afterCache.get(k);
+      if (v === undefined) {
+        v = this.get(k);
+        afterCache.set(k, v);
+      }
+      return v;
+    };
     return {
       err,
       logs,
