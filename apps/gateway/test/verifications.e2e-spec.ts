@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { commitment, leafHash, nullifier } from '@rv/crypto';
+import { RvApiError, RvClient } from '@rv/client';
 import { createTestSchema, testEnv, waitFor } from '@rv/testing';
 import { ensureTestCrs } from '../../../circuits/scripts/test-crs';
 import { ChainFixture } from './chain-fixture';
@@ -199,5 +200,33 @@ describe('partner flow: key, root, path, proof, verification on the local chain 
     const other = await createKey(env, 'verify');
     const r = await fetch(`${gw.url}/v1/verifications/${one!.id}`, { headers: { 'x-api-key': other.key } });
     expect(r.status).toBe(404);
+  });
+
+  it('the typed client (@rv/client) runs the whole partner flow once the new root is accepted', async () => {
+    const head = await (await fetch(`${registry.url}/v1/trees/${TRACK}`)).json() as { root: string; seq: number; leafCount: number };
+    chain.updateRoot(TRACK, BigInt(head.root), head.leafCount, head.seq);
+    await registry.accept(TRACK, head.seq);
+    const { key } = await createKey(env, 'read,prove,verify');
+    const client = new RvClient({ baseUrl: gw.url, apiKey: key });
+
+    const root = await waitFor(async () => {
+      const r = await client.acceptedRoot(TRACK);
+      return r.seq === head.seq ? r : undefined;
+    }, { what: 'the accepted root seq 2 through the cache' });
+    const path = await client.path(TRACK, 1);
+    expect(path.root).toBe(root.root);
+    const scope = 4n;
+    const p = await client.prove({
+      secret: hex(SECRET), token: hex(TOKEN), trackId: hex(TRACK), scope: hex(scope),
+      nullifier: hex(nullifier(SECRET, TRACK, scope)), root: root.root, leafIndex: path.path.index, siblings: path.path.siblings,
+    });
+    const v = await client.verify(p, { idempotencyKey: 'client-flow-1' });
+    expect(v.status).toBe('pending');
+    const done = await client.waitForVerification(v.id, { timeoutMs: 15_000, intervalMs: 100 });
+    expect(done).toMatchObject({ id: v.id, status: 'confirmed', signature: v.signature });
+
+    const again = await client.verify(p, { idempotencyKey: 'client-flow-2' }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(RvApiError);
+    expect(again).toMatchObject({ status: 409, code: 'nullifier_used' });
   });
 });

@@ -1,0 +1,2 @@
+export { RvClient, RvApiError, type RvClientOptions } from './rv-client';
+export type * from './types';
