@@ -1,5 +1,5 @@
 import Client, { CommitmentLevel, SlotStatus, SubscribeUpdate, txErrDecode } from '@triton-one/yellowstone-grpc';
-import { Keypair, PublicKey } from '@solana/web3.js';
+import { Keypair, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { decodeTokenAccount, TOKEN_ACCOUNT_LEN, TOKEN_ACCOUNT_MINT_OFFSET, TOKEN_PROGRAM_ID } from '@rv/chain';
 import * as grpc from '@grpc/grpc-js';
@@ -267,6 +267,53 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     expect(processed.updates.filter((u) => u.account).map(amount)).toEqual([50n, 0n, 7n]);
   });
 
+  it('applies accounts_data_slice, transactions_status and filter_by_commitment; refuses bad filters', async () => {
+    const payer = funded(ln);
+    const mint = createMint(payer);
+    const acc = createTokenAccount(payer, mint, payer.publicKey);
+    ln.chain.advance(2);
+    const c = await collector({
+      ...emptyRequest(),
+      commitment: CommitmentLevel.CONFIRMED,
+      slots: { s: { filterByCommitment: true } },
+      accounts: { a: { account: [acc.toBase58()], owner: [], filters: [] } },
+      transactionsStatus: { st: { accountInclude: [acc.toBase58()], accountExclude: [], accountRequired: [] } },
+      accountsDataSlice: [{ offset: String(64), length: String(8) }], // the amount field
+    });
+    const slot = ln.chain.processedSlot;
+    const sig = send(ln, [mintToIx(mint, acc, payer.publicKey, 258n)], [payer]);
+    ln.chain.advance(2);
+    const st = await c.waitFor((u) => u.transactionStatus !== undefined, 'transaction status');
+    expect(bs58.encode(st.transactionStatus!.signature)).toBe(sig);
+    expect(st.transactionStatus!.err).toBeUndefined();
+    const a = await c.waitFor((u) => u.account !== undefined, 'sliced account');
+    expect(Buffer.from(a.account!.account!.data)).toEqual(Buffer.from([2, 1, 0, 0, 0, 0, 0, 0]));
+    await c.waitFor((u) => u.slot?.slot === String(slot) && u.slot.status === SlotStatus.SLOT_CONFIRMED, 'confirmed status');
+    expect(c.updates.filter((u) => u.slot).every((u) => u.slot!.status === SlotStatus.SLOT_CONFIRMED)).toBe(true);
+
+    const bad = await rawSubscribeStatus(ln.grpcEndpoint, { accounts: { x: { owner: ['not-a-key'] } } });
+    expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(bad.details).toMatch(/accounts\.x\.owner: invalid base58 pubkey/);
+    const blocks = await rawSubscribeStatus(ln.grpcEndpoint, { blocks: { b: {} } });
+    expect(blocks.code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
+  it('queues transactions while paused and runs them on resume', async () => {
+    ln.chain.advance(1);
+    expect(ln.rpc.call('rv_pause')).toMatchObject({ paused: true });
+    const to = Keypair.generate();
+    const sig = ln.chain.airdrop(to.publicKey, 1_000_000_000n);
+    expect(ln.chain.getTransaction(sig)).toBeUndefined();
+    ln.rpc.call('rv_resume');
+    expect(ln.chain.getTransaction(sig)?.err).toBeNull();
+    expect(ln.chain.bank.balance(to.publicKey.toBase58())).toBe(1_000_000_000n);
+    // a transfer leaving the recipient below rent exemption fails with the validator's error
+    const poor = Keypair.generate();
+    const fail = ln.chain.submit(transferTxFrom(ln, to, poor.publicKey, 5n), true);
+    expect(ln.chain.getTransaction(fail)?.err?.json).toEqual({ InsufficientFundsForRent: { account_index: 1 } });
+    expect(txErrDecode.decode(ln.chain.getTransaction(fail)!.err!.bincode)).toEqual({ InsufficientFundsForRent: { account_index: 1 } });
+  });
+
   it('drops every stream on rv_dropStreams; a resubscribe with from_slot gets what was missed', async () => {
     const req = { ...emptyRequest(), slots: { s: {} } };
     const c = await collector(req);
@@ -283,6 +330,14 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     expect(slots[0]).toBe(lastSeen + 1);
   });
 });
+
+function transferTxFrom(ln: Localnet, from: Keypair, to: PublicKey, lamports: bigint): Buffer {
+  const tx = new Transaction({ feePayer: from.publicKey, recentBlockhash: ln.chain.latestBlockhash(0).blockhash }).add(
+    SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports }),
+  );
+  tx.sign(from);
+  return tx.serialize();
+}
 
 /** Opens Subscribe with @grpc/grpc-js and returns the status the server ends it with. */
 function rawSubscribeStatus(endpoint: string, req: Record<string, unknown>): Promise<grpc.StatusObject> {

@@ -51,6 +51,17 @@ export function fieldlessTransactionError(litesvmVariant: number): TxError {
 /** Converts a litesvm FailedTransactionMetadata.err() value; `ixOffset` maps a sub-transaction's index back. */
 export function fromLiteSvmError(err: unknown, ixOffset: number): TxError {
   if (typeof err === 'number') return fieldlessTransactionError(err);
+  const name = (err as object | null)?.constructor?.name ?? '';
+  const withAccount = err as { accountIndex?: number; index?: number };
+  if (name.includes('InsufficientFundsForRent') && typeof withAccount.accountIndex === 'number') {
+    return {
+      bincode: Uint8Array.from([...u32(31), withAccount.accountIndex]),
+      json: { InsufficientFundsForRent: { account_index: withAccount.accountIndex } },
+    };
+  }
+  if (name.includes('DuplicateInstruction') && typeof withAccount.index === 'number') {
+    return { bincode: Uint8Array.from([...u32(30), withAccount.index]), json: { DuplicateInstruction: withAccount.index } };
+  }
   const e = err as { index?: number; err?: () => unknown };
   if (typeof e.index === 'number' && typeof e.err === 'function') {
     const inner = e.err();
