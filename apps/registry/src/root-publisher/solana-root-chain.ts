@@ -1,4 +1,5 @@
-import { Connection, Keypair, PublicKey, SendTransactionError, Transaction, type Commitment } from '@solana/web3.js';
+import { Connection, Keypair, PublicKey, SendTransactionError, Transaction, type Commitment, type ConnectionConfig } from '@solana/web3.js';
+import { withTimeout } from '@rv/observability';
 import {
   RAINBOW_VEIL_PROGRAM_ID,
   ROOT_HISTORY_LEN,
@@ -88,6 +89,25 @@ export function rpcFailure(e: unknown, what: string): ChainFailure {
   return new ChainFailure('rpc_error', `${what}: ${msg}`);
 }
 
+/**
+ * The HTTP fetch under web3.js: global fetch with a per-request deadline, whose errors are re-made
+ * as plain Errors of this realm naming the cause (ECONNREFUSED, timeout) and never the URL. (web3.js
+ * passes a failed request on only if `err instanceof Error`, so an error from another realm, as
+ * under jest, would otherwise hang the call.)
+ */
+function rpcFetch(timeoutMs: number): NonNullable<ConnectionConfig['fetch']> {
+  const f = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    try {
+      return await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      const err = e as { name?: string; cause?: { code?: string } };
+      if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new Error(`RPC request timed out after ${timeoutMs} ms`);
+      throw new Error(`fetch failed (${err.cause?.code ?? (err.cause as { message?: string } | undefined)?.message ?? 'network error'})`);
+    }
+  };
+  return f as unknown as NonNullable<ConnectionConfig['fetch']>;
+}
+
 const LEVEL: Record<string, number> = { processed: 0, confirmed: 1, finalized: 2 };
 
 /** The rainbow_veil error of a transaction error JSON such as {"InstructionError":[0,{"Custom":6001}]}. */
@@ -115,7 +135,7 @@ export class SolanaRootChain implements RootChain {
     this.conn = new Connection(opts.rpcUrl, {
       commitment: opts.commitment,
       disableRetryOnRateLimit: true,
-      fetchMiddleware: (info, init, fetch) => fetch(info, { ...init, signal: AbortSignal.timeout(opts.rpcTimeoutMs) } as typeof init),
+      fetch: rpcFetch(opts.rpcTimeoutMs),
     });
   }
 
@@ -125,7 +145,8 @@ export class SolanaRootChain implements RootChain {
 
   private async rpc<T>(what: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await call();
+      // The fetch deadline covers each request; this one also covers anything web3.js does around it.
+      return await withTimeout(call(), this.opts.rpcTimeoutMs + 1000, `RPC call timed out after ${this.opts.rpcTimeoutMs + 1000} ms`);
     } catch (e) {
       throw rpcFailure(e, what);
     }

@@ -1,0 +1,116 @@
+import * as net from 'net';
+import { Connection, Keypair, PublicKey, Transaction, type TransactionInstruction } from '@solana/web3.js';
+import { decodeEventsFromLogs, initializeIx, registerTrackIx } from '@rv/chain';
+import { Localnet } from '../../../../tools/localnet/src/localnet';
+import { ChainFailure, SolanaRootChain } from './solana-root-chain';
+
+// The Solana side of the root publisher against the local chain's JSON-RPC (rainbow_veil semantics).
+describe('SolanaRootChain against the local chain', () => {
+  let ln: Localnet;
+  const authority = Keypair.generate();
+  const TRACK = 11n;
+  const root = (b: number) => new Uint8Array(32).fill(b);
+
+  const send = (ixs: TransactionInstruction[], signers: Keypair[]) => {
+    const tx = new Transaction({ feePayer: signers[0]!.publicKey, recentBlockhash: ln.chain.latestBlockhash(0).blockhash }).add(...ixs);
+    tx.sign(...signers);
+    return ln.chain.submit(tx.serialize());
+  };
+  const chainFor = (kp: Keypair, rpcUrl = ln.rpcUrl, rpcTimeoutMs = 2000) =>
+    new SolanaRootChain({ rpcUrl, authority: kp, commitment: 'confirmed', rpcTimeoutMs, confirmTimeoutMs: 20_000, pollMs: 30 });
+
+  beforeAll(async () => {
+    ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 40, confirmDepth: 1, finalizeDepth: 4 } });
+    ln.chain.airdrop(authority.publicKey, 10_000_000_000n);
+    send([initializeIx({ payer: authority.publicKey, rootAuthority: authority.publicKey, verifier: Keypair.generate().publicKey })], [authority]);
+    send([registerTrackIx({ authority: authority.publicKey, payer: authority.publicKey, trackId: TRACK, mint: Keypair.generate().publicKey, depth: 20 })], [authority]);
+    ln.chain.advance(3); // config and track confirmed
+  });
+  afterAll(async () => {
+    await ln?.stop();
+  });
+
+  it('is ready only when the program names its key as root_authority', async () => {
+    await expect(chainFor(authority).checkReady()).resolves.toBeUndefined();
+    const other = Keypair.generate();
+    await expect(chainFor(other).checkReady()).rejects.toThrow(`${other.publicKey.toBase58()} is not the program's root_authority (${authority.publicKey.toBase58()})`);
+  });
+
+  it('reads a registered track (no root yet) and null for an unknown one', async () => {
+    const chain = chainFor(authority);
+    await expect(chain.readTrack(TRACK)).resolves.toEqual({ lastSeq: 0n, latestRoot: undefined });
+    await expect(chain.readTrack(999n)).resolves.toBeNull();
+  });
+
+  it('lands update_root at confirmed with MerkleRootUpdated in its logs, then answers SeqNotIncreasing for the same seq', async () => {
+    const chain = chainFor(authority);
+    const res = await chain.submitRoot({ trackId: TRACK, root: root(0xab), leafCount: 42n, seq: 1n });
+    if (res.status !== 'landed') throw new Error(`expected landed, got ${res.status}`);
+    const conn = new Connection(ln.rpcUrl, 'confirmed');
+    const tx = await conn.getTransaction(res.signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
+    expect(tx?.meta?.err).toBeNull();
+    const { events, errors } = decodeEventsFromLogs(tx!.meta!.logMessages!);
+    expect(errors).toEqual([]);
+    expect(events.map((e) => e.event)).toEqual([{ name: 'MerkleRootUpdated', data: { trackId: TRACK, root: root(0xab), leafCount: 42n, seq: 1n } }]);
+    await expect(chain.readTrack(TRACK)).resolves.toEqual({ lastSeq: 1n, latestRoot: root(0xab) });
+
+    await expect(chain.submitRoot({ trackId: TRACK, root: root(0xab), leafCount: 42n, seq: 1n })).resolves.toEqual({ status: 'seq_not_increasing' });
+    await expect(chain.submitRoot({ trackId: TRACK, root: root(0xcd), leafCount: 43n, seq: 1n })).resolves.toEqual({ status: 'seq_not_increasing' });
+    await expect(chain.readTrack(TRACK)).resolves.toEqual({ lastSeq: 1n, latestRoot: root(0xab) });
+  });
+
+  it('reports a key that is not the root authority as unauthorized (a retried failure, never a skip)', async () => {
+    const intruder = Keypair.generate();
+    ln.chain.airdrop(intruder.publicKey, 1_000_000_000n);
+    const err = await chainFor(intruder).submitRoot({ trackId: TRACK, root: root(1), leafCount: 1n, seq: 99n }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChainFailure);
+    expect(err).toMatchObject({ reason: 'unauthorized' });
+    await expect(chainFor(authority).readTrack(TRACK)).resolves.toMatchObject({ lastSeq: 1n });
+  });
+
+  it('reports an unreachable RPC without its URL (which may carry an API key)', async () => {
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}/?api-key=TOPSECRETKEY`;
+    const err = (await chainFor(authority, url).readTrack(TRACK).catch((e: unknown) => e)) as ChainFailure;
+    expect(err).toBeInstanceOf(ChainFailure);
+    expect(err.reason).toBe('rpc_unreachable');
+    expect(err.message).toBe('getAccountInfo(track): Solana RPC unreachable (ECONNREFUSED)');
+    const ready = (await chainFor(authority, url).checkReady().catch((e: unknown) => e)) as Error;
+    expect(ready.message).not.toContain('TOPSECRETKEY');
+  });
+
+  it('gives up on an RPC that accepts the connection but never answers, after the RPC timeout', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const started = Date.now();
+      const err = (await chainFor(authority, `http://127.0.0.1:${port}`, 300).readTrack(TRACK).catch((e: unknown) => e)) as ChainFailure;
+      expect(err).toMatchObject({ reason: 'rpc_timeout' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('uses the program id it is given (PDAs derive from it)', async () => {
+    const elsewhere = new SolanaRootChain({
+      rpcUrl: ln.rpcUrl,
+      authority,
+      commitment: 'confirmed',
+      rpcTimeoutMs: 2000,
+      confirmTimeoutMs: 5000,
+      pollMs: 30,
+      programId: new PublicKey(Keypair.generate().publicKey),
+    });
+    await expect(elsewhere.readTrack(TRACK)).resolves.toBeNull();
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
