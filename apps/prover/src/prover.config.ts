@@ -25,13 +25,27 @@ export const proverConfigSchema = z
     PROVER_RESULTS_TOPIC: z.string().min(1).default('rv.prover.results.v1').describe('a Kafka topic name'),
     PROVER_GROUP_ID: z.string().min(1).default('rv-prover').describe('a Kafka consumer group id'),
     PROVER_JOB_DEADLINE_MS: env.positiveInt(60000, 'milliseconds a Kafka proof job may take'),
+    /**
+     * The prover's X25519 job key (PKCS#8 PEM, mode 0600; create one with
+     * `node -r @swc-node/register apps/prover/src/job-key/create-job-key.ts`). Jobs carry the secret
+     * sealed to it (libs/sealed); GET /v1/job-key serves its public half. Required with PROVER_KAFKA_ENABLED.
+     */
+    PROVER_JOB_KEY_FILE: env.filePath().optional(),
   });
 export type ProverConfig = z.infer<typeof proverConfigSchema>;
 
 /** Cross-setting rules zod's per-variable messages cannot express well. Throws ConfigError. */
-export function checkProverConfig<C extends Pick<ProverConfig, 'NODE_ENV' | 'ALLOW_TEST_CRS'>>(cfg: C): C {
+export function checkProverConfig<
+  C extends Pick<ProverConfig, 'NODE_ENV' | 'ALLOW_TEST_CRS' | 'PROVER_KAFKA_ENABLED' | 'PROVER_JOB_KEY_FILE'>,
+>(cfg: C): C {
   if (cfg.NODE_ENV === 'production' && cfg.ALLOW_TEST_CRS) {
     throw new ConfigError('ALLOW_TEST_CRS', 'false when NODE_ENV=production (a test CRS lets anyone forge proofs)');
+  }
+  if (cfg.PROVER_KAFKA_ENABLED && cfg.PROVER_JOB_KEY_FILE === undefined) {
+    throw new ConfigError(
+      'PROVER_JOB_KEY_FILE',
+      'a path to the X25519 job key file when PROVER_KAFKA_ENABLED=true (jobs carry the secret sealed to it; create one with apps/prover/src/job-key/create-job-key.ts)',
+    );
   }
   return cfg;
 }

@@ -9,7 +9,12 @@ import { ProvingModule } from './proving/proving.module';
 @Module({})
 export class ProverModule {
   static forRoot(config: ConfigService<ProverConfig>): DynamicModule {
-    checkProverConfig({ NODE_ENV: config.get('NODE_ENV'), ALLOW_TEST_CRS: config.get('ALLOW_TEST_CRS') });
+    checkProverConfig({
+      NODE_ENV: config.get('NODE_ENV'),
+      ALLOW_TEST_CRS: config.get('ALLOW_TEST_CRS'),
+      PROVER_KAFKA_ENABLED: config.get('PROVER_KAFKA_ENABLED'),
+      PROVER_JOB_KEY_FILE: config.get('PROVER_JOB_KEY_FILE'),
+    });
     return {
       module: ProverModule,
       imports: [

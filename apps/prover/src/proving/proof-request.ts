@@ -42,8 +42,14 @@ function object(v: unknown, what: string): Record<string, unknown> {
 
 export function parseProofRequest(body: unknown, depth: number): ProofRequest {
   const b = object(body, 'body');
-  const req: ProofRequest = {
-    secret: parseField(b.secret, 'secret'),
+  const secret = parseField(b.secret, 'secret');
+  return { secret, ...parseProofStatement(b, depth) };
+}
+
+/** Everything of a proof request but the secret (a Kafka job carries the secret sealed instead). */
+export function parseProofStatement(body: unknown, depth: number): Omit<ProofRequest, 'secret'> {
+  const b = object(body, 'body');
+  const req: Omit<ProofRequest, 'secret'> = {
     token: parseField(b.token, 'token'),
     trackId: parseField(b.trackId, 'trackId'),
     scope: parseField(b.scope, 'scope'),

@@ -24,6 +24,7 @@ export class ProverMetrics {
   readonly workers: Gauge;
   readonly failures: Counter<'reason' | 'source'>;
   readonly proofs: Counter<'source'>;
+  readonly jobDeadLetters: Counter<'code'>;
 
   constructor(m: MetricsService) {
     const buckets = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30];
@@ -40,5 +41,6 @@ export class ProverMetrics {
     this.workers = m.gauge('rv_prover_workers', 'Proving workers running');
     this.failures = m.counter('rv_prover_failures_total', 'Proof requests that failed, by reason', ['reason', 'source']);
     this.proofs = m.counter('rv_prover_proofs_total', 'Proofs produced', ['source']);
+    this.jobDeadLetters = m.counter('rv_prover_job_dead_letters_total', 'Kafka proof jobs sent to the dead-letter topic, by code', ['code']);
   }
 }
