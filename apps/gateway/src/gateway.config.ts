@@ -35,10 +35,18 @@ export const gatewayConfigSchema = z.object({
   ...env.common,
   PORT: env.port(3000),
   DATABASE_URL: env.databaseUrl(),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public').describe('a lower-case PostgreSQL schema name'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('public')
+    .describe('a lower-case PostgreSQL schema name'),
   REDIS_URL: env.redisUrl(),
   /** Prefix of every Redis key the gateway writes (rate-limit counters, read cache). */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('rv:gw:').describe('a Redis key prefix such as rv:gw:'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+    .default('rv:gw:')
+    .describe('a Redis key prefix such as rv:gw:'),
   REGISTRY_URL: env.httpUrl('http://127.0.0.1:3001').default('http://127.0.0.1:3001'),
   REGISTRY_TIMEOUT_MS: env.positiveInt(2000, 'milliseconds to wait for the registry'),
   PROVER_URL: env.httpUrl('http://127.0.0.1:3002').default('http://127.0.0.1:3002'),
@@ -57,12 +65,20 @@ export const gatewayConfigSchema = z.object({
   /** Use X-Forwarded-For for the client IP (only behind a trusted proxy). */
   TRUST_PROXY: env.bool(false),
   BODY_LIMIT_BYTES: env.positiveInt(65536, 'largest accepted request body in bytes'),
-  REQUEST_TIMEOUT_MS: env.positiveInt(10000, 'milliseconds a request may take (proofs use PROVER_TIMEOUT_MS)'),
+  REQUEST_TIMEOUT_MS: env.positiveInt(
+    10000,
+    'milliseconds a request may take (proofs use PROVER_TIMEOUT_MS)',
+  ),
   /** Comma-separated allowed browser origins; empty = CORS off. */
   CORS_ORIGINS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .describe('a comma-separated list of origins such as https://app.example'),
 
   READ_HEAD_TTL_MS: env.positiveInt(1000, 'milliseconds a track head (current seq) stays cached'),
@@ -85,10 +101,16 @@ export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 /** Cross-setting rules. Throws ConfigError naming the variable. */
 export function checkGatewayConfig(cfg: GatewayConfig): GatewayConfig {
   if (cfg.API_KEY_PEPPER_FILE === undefined && cfg.API_KEY_PEPPER === undefined) {
-    throw new ConfigError('API_KEY_PEPPER_FILE', 'a path to a file holding the API key pepper (or API_KEY_PEPPER) (it is not set)');
+    throw new ConfigError(
+      'API_KEY_PEPPER_FILE',
+      'a path to a file holding the API key pepper (or API_KEY_PEPPER) (it is not set)',
+    );
   }
   if (cfg.NODE_ENV === 'production' && cfg.ALLOW_TEST_CRS) {
-    throw new ConfigError('ALLOW_TEST_CRS', 'false when NODE_ENV=production (a test CRS lets anyone forge proofs)');
+    throw new ConfigError(
+      'ALLOW_TEST_CRS',
+      'false when NODE_ENV=production (a test CRS lets anyone forge proofs)',
+    );
   }
   return cfg;
 }
@@ -102,9 +124,13 @@ export function loadPepper(cfg: Pick<GatewayConfig, 'API_KEY_PEPPER_FILE' | 'API
     } catch {
       throw new ConfigError('API_KEY_PEPPER_FILE', 'a path to a readable file holding the API key pepper');
     }
-    if (text.length < 32) throw new ConfigError('API_KEY_PEPPER_FILE', 'a file holding at least 32 characters');
+    if (text.length < 32)
+      throw new ConfigError('API_KEY_PEPPER_FILE', 'a file holding at least 32 characters');
     return Buffer.from(text, 'utf8');
   }
   if (cfg.API_KEY_PEPPER !== undefined) return Buffer.from(cfg.API_KEY_PEPPER, 'utf8');
-  throw new ConfigError('API_KEY_PEPPER_FILE', 'a path to a file holding the API key pepper (or API_KEY_PEPPER) (it is not set)');
+  throw new ConfigError(
+    'API_KEY_PEPPER_FILE',
+    'a path to a file holding the API key pepper (or API_KEY_PEPPER) (it is not set)',
+  );
 }

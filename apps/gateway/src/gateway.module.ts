@@ -37,10 +37,17 @@ class VerifierLifecycle implements OnApplicationShutdown {
 @Module({})
 export class GatewayModule {
   static forRoot(config: ConfigService<GatewayConfig>): DynamicModule {
-    const pepper = loadPepper({ API_KEY_PEPPER_FILE: config.get('API_KEY_PEPPER_FILE'), API_KEY_PEPPER: config.get('API_KEY_PEPPER') });
+    const pepper = loadPepper({
+      API_KEY_PEPPER_FILE: config.get('API_KEY_PEPPER_FILE'),
+      API_KEY_PEPPER: config.get('API_KEY_PEPPER'),
+    });
     const keypairFile = config.get('VERIFIER_KEYPAIR_FILE');
     const chain = keypairFile
-      ? new SolanaChain(config.get('SOLANA_RPC_URL'), loadVerifierKeypair(keypairFile), config.get('CHAIN_TIMEOUT_MS'))
+      ? new SolanaChain(
+          config.get('SOLANA_RPC_URL'),
+          loadVerifierKeypair(keypairFile),
+          config.get('CHAIN_TIMEOUT_MS'),
+        )
       : undefined;
     const prover = new HttpProverClient(config.get('PROVER_URL'), config.get('PROVER_TIMEOUT_MS'));
     const verifier: ProofVerifier =
@@ -52,7 +59,11 @@ export class GatewayModule {
             production: config.get('NODE_ENV') === 'production',
           });
     const providers: Provider[] = [
-      { provide: ApiKeysRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ApiKeysRepository(ds) },
+      {
+        provide: ApiKeysRepository,
+        inject: [DataSource],
+        useFactory: (ds: DataSource) => new ApiKeysRepository(ds),
+      },
       {
         provide: ApiKeyAuth,
         inject: [ApiKeysRepository],
@@ -61,23 +72,36 @@ export class GatewayModule {
       { provide: RateLimiter, inject: [REDIS], useFactory: (redis: Redis) => new RateLimiter(redis) },
       PartnerGuard,
       { provide: PROVER_API, useValue: prover },
-      { provide: VerificationRequestsRepository, inject: [DataSource], useFactory: (ds: DataSource) => new VerificationRequestsRepository(ds) },
+      {
+        provide: VerificationRequestsRepository,
+        inject: [DataSource],
+        useFactory: (ds: DataSource) => new VerificationRequestsRepository(ds),
+      },
       {
         provide: VerifyOwnership,
         inject: [VerificationRequestsRepository],
-        useFactory: (repo: VerificationRequestsRepository) => new VerifyOwnership(repo, verifier, () => chain, config.get('RECENT_ROOTS')),
+        useFactory: (repo: VerificationRequestsRepository) =>
+          new VerifyOwnership(repo, verifier, () => chain, config.get('RECENT_ROOTS')),
       },
-      { provide: VerificationAnalytics, inject: [DataSource], useFactory: (ds: DataSource) => new VerificationAnalytics(ds, config.get('ANALYTICS_K')) },
+      {
+        provide: VerificationAnalytics,
+        inject: [DataSource],
+        useFactory: (ds: DataSource) => new VerificationAnalytics(ds, config.get('ANALYTICS_K')),
+      },
       { provide: VerifierLifecycle, useValue: new VerifierLifecycle(verifier) },
       {
         provide: ReadTracks,
         inject: [REDIS],
         useFactory: (redis: Redis) =>
-          new ReadTracks(new HttpRegistryClient(config.get('REGISTRY_URL'), config.get('REGISTRY_TIMEOUT_MS')), redis, {
-            prefix: config.get('REDIS_PREFIX'),
-            headTtlMs: config.get('READ_HEAD_TTL_MS'),
-            seqTtlS: config.get('READ_CACHE_TTL_S'),
-          }),
+          new ReadTracks(
+            new HttpRegistryClient(config.get('REGISTRY_URL'), config.get('REGISTRY_TIMEOUT_MS')),
+            redis,
+            {
+              prefix: config.get('REDIS_PREFIX'),
+              headTtlMs: config.get('READ_HEAD_TTL_MS'),
+              seqTtlS: config.get('READ_CACHE_TTL_S'),
+            },
+          ),
       },
     ];
     return {
@@ -85,10 +109,20 @@ export class GatewayModule {
       imports: [
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot({ app: 'gateway', logLevel: config.get('LOG_LEVEL') }),
-        DbModule.forRoot({ url: config.get('DATABASE_URL'), schema: config.get('DATABASE_SCHEMA'), applicationName: 'rv-gateway' }),
+        DbModule.forRoot({
+          url: config.get('DATABASE_URL'),
+          schema: config.get('DATABASE_SCHEMA'),
+          applicationName: 'rv-gateway',
+        }),
         RedisModule.forRoot(config.get('REDIS_URL')),
       ],
-      controllers: [MeController, ReadsController, ProofsController, VerificationsController, AnalyticsController],
+      controllers: [
+        MeController,
+        ReadsController,
+        ProofsController,
+        VerificationsController,
+        AnalyticsController,
+      ],
       providers,
     };
   }

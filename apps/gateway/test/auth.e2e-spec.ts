@@ -30,12 +30,20 @@ describe('gateway API keys (real PostgreSQL and Redis)', () => {
 
     const bearer = await me({ authorization: `Bearer ${key}` });
     expect(bearer.status).toBe(200);
-    expect(await bearer.json()).toEqual({ id, name: 'Venue X', prefix: key.slice(0, 10), scopes: ['read', 'verify'], plan: 'standard' });
+    expect(await bearer.json()).toEqual({
+      id,
+      name: 'Venue X',
+      prefix: key.slice(0, 10),
+      scopes: ['read', 'verify'],
+      plan: 'standard',
+    });
     const header = await me({ 'x-api-key': key });
     expect(header.status).toBe(200);
 
     const rows = await pg.query(`SELECT * FROM "${db.schema}".api_keys WHERE id = $1`, [id]);
-    const stored = JSON.stringify(rows.rows[0], (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v));
+    const stored = JSON.stringify(rows.rows[0], (_k, v: unknown) =>
+      Buffer.isBuffer(v) ? v.toString('hex') : v,
+    );
     expect(stored).not.toContain(key.slice(3));
     expect(stored).not.toContain(Buffer.from(key).toString('hex'));
     expect((rows.rows[0] as { key_hash: Buffer }).key_hash).toHaveLength(32);
@@ -63,7 +71,10 @@ describe('gateway API keys (real PostgreSQL and Redis)', () => {
   });
 
   it('a key peppered differently (another deployment) does not authenticate', async () => {
-    const { key } = await createKey({ ...env, API_KEY_PEPPER: 'another-pepper-0123456789abcdef0123456789' }, 'read');
+    const { key } = await createKey(
+      { ...env, API_KEY_PEPPER: 'another-pepper-0123456789abcdef0123456789' },
+      'read',
+    );
     expect((await me({ authorization: `Bearer ${key}` })).status).toBe(401);
   });
 

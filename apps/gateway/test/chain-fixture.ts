@@ -26,7 +26,13 @@ export class ChainFixture {
     const verifierFile = path.join(dir, 'verifier.json');
     fs.writeFileSync(verifierFile, serializeKeypairJson(verifier), { mode: 0o600 });
     const f = new ChainFixture(ln, authority, verifier, verifierFile);
-    f.submit([initializeIx({ payer: authority.publicKey, rootAuthority: authority.publicKey, verifier: verifier.publicKey })]);
+    f.submit([
+      initializeIx({
+        payer: authority.publicKey,
+        rootAuthority: authority.publicKey,
+        verifier: verifier.publicKey,
+      }),
+    ]);
     return f;
   }
 
@@ -42,11 +48,27 @@ export class ChainFixture {
   }
 
   registerTrack(trackId: bigint, depth: number): void {
-    this.submit([registerTrackIx({ authority: this.authority.publicKey, payer: this.authority.publicKey, trackId, mint: new PublicKey(Keypair.generate().publicKey), depth })]);
+    this.submit([
+      registerTrackIx({
+        authority: this.authority.publicKey,
+        payer: this.authority.publicKey,
+        trackId,
+        mint: new PublicKey(Keypair.generate().publicKey),
+        depth,
+      }),
+    ]);
   }
 
   updateRoot(trackId: bigint, root: bigint, leafCount: number, seq: number): void {
-    this.submit([updateRootIx({ authority: this.authority.publicKey, trackId, root: fieldToBytes(root), leafCount, seq })]);
+    this.submit([
+      updateRootIx({
+        authority: this.authority.publicKey,
+        trackId,
+        root: fieldToBytes(root),
+        leafCount,
+        seq,
+      }),
+    ]);
   }
 
   private blockhash(): { blockhash: string; lastValidBlockHeight: number } {

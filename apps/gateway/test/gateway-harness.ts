@@ -43,22 +43,38 @@ export async function startGateway(env: Record<string, string>): Promise<Running
 }
 
 /** Runs the key CLI (`apps/gateway/src/cli/keys.ts`) with these settings. */
-export async function keysCli(env: Record<string, string>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function keysCli(
+  env: Record<string, string>,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       ['-r', '@swc-node/register', path.join(ROOT, 'apps/gateway/src/cli/keys.ts'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
+      {
+        cwd: ROOT,
+        env, // only the given settings (node is started by absolute path)
+        timeout: 60_000,
+      },
     );
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+    return {
+      code: typeof err.code === 'number' ? err.code : 1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+    };
   }
 }
 
 /** Creates a key through the CLI and returns its id and text. */
-export async function createKey(env: Record<string, string>, scopes: string, plan = 'unlimited', name = 'spec'): Promise<{ id: string; key: string }> {
+export async function createKey(
+  env: Record<string, string>,
+  scopes: string,
+  plan = 'unlimited',
+  name = 'spec',
+): Promise<{ id: string; key: string }> {
   const r = await keysCli(env, ['create', '--name', name, '--scopes', scopes, '--plan', plan, '--json']);
   if (r.code !== 0) throw new Error(`keys create failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim()) as { id: string; key: string };

@@ -29,7 +29,9 @@ describe('gateway rate limits and edge (real Redis and PostgreSQL)', () => {
     for (let i = 0; i < 100; i++) {
       const g = i % 2 === 0 ? a : b;
       // authenticated and anonymous requests count alike against the IP
-      const r = await fetch(`${g.url}/v1/me`, { headers: i % 3 === 0 ? {} : { authorization: `Bearer ${key}` } });
+      const r = await fetch(`${g.url}/v1/me`, {
+        headers: i % 3 === 0 ? {} : { authorization: `Bearer ${key}` },
+      });
       statuses.push(r.status);
       if (i === 1) {
         expect(r.headers.get('ratelimit-limit')).toBe('100');
@@ -52,17 +54,26 @@ describe('gateway rate limits and edge (real Redis and PostgreSQL)', () => {
   it('ignores X-Forwarded-For unless TRUST_PROXY is on', async () => {
     const plain = await gateway({ RATE_LIMIT_IP_PER_MIN: '3' });
     const codes: number[] = [];
-    for (let i = 0; i < 4; i++) codes.push((await fetch(`${plain.url}/v1/me`, { headers: { 'x-forwarded-for': `10.0.0.${i}` } })).status);
+    for (let i = 0; i < 4; i++)
+      codes.push(
+        (await fetch(`${plain.url}/v1/me`, { headers: { 'x-forwarded-for': `10.0.0.${i}` } })).status,
+      );
     expect(codes).toEqual([401, 401, 401, 429]);
 
     const proxied = await gateway({ RATE_LIMIT_IP_PER_MIN: '3', TRUST_PROXY: 'true' });
     const perClient: number[] = [];
-    for (let i = 0; i < 4; i++) perClient.push((await fetch(`${proxied.url}/v1/me`, { headers: { 'x-forwarded-for': `10.0.0.${i}` } })).status);
+    for (let i = 0; i < 4; i++)
+      perClient.push(
+        (await fetch(`${proxied.url}/v1/me`, { headers: { 'x-forwarded-for': `10.0.0.${i}` } })).status,
+      );
     expect(perClient).toEqual([401, 401, 401, 401]);
   });
 
   it("enforces the key's plan quota per key", async () => {
-    const plans = JSON.stringify({ tiny: { perMinute: 5, perDay: 1000 }, big: { perMinute: 1000, perDay: 100000 } });
+    const plans = JSON.stringify({
+      tiny: { perMinute: 5, perDay: 1000 },
+      big: { perMinute: 1000, perDay: 100000 },
+    });
     const env = gatewayEnv(db.schema, { API_PLANS: plans });
     const g = await gateway({ API_PLANS: plans });
     const tiny = await createKey(env, 'read', 'tiny');
@@ -71,7 +82,8 @@ describe('gateway rate limits and edge (real Redis and PostgreSQL)', () => {
     for (let i = 0; i < 6; i++) {
       const r = await fetch(`${g.url}/v1/me`, { headers: { 'x-api-key': tiny.key } });
       codes.push(r.status);
-      if (i === 4) expect([r.headers.get('ratelimit-limit'), r.headers.get('ratelimit-remaining')]).toEqual(['5', '0']);
+      if (i === 4)
+        expect([r.headers.get('ratelimit-limit'), r.headers.get('ratelimit-remaining')]).toEqual(['5', '0']);
     }
     expect(codes).toEqual([200, 200, 200, 200, 200, 429]);
     expect((await fetch(`${g.url}/v1/me`, { headers: { 'x-api-key': big.key } })).status).toBe(200);
@@ -85,12 +97,20 @@ describe('gateway rate limits and edge (real Redis and PostgreSQL)', () => {
       body: JSON.stringify({ proof: '0x' + 'ab'.repeat(2000) }),
     });
     expect(big.status).toBe(413);
-    expect(await big.json()).toEqual({ error: { code: 'payload_too_large', message: 'request body is too large' } });
+    expect(await big.json()).toEqual({
+      error: { code: 'payload_too_large', message: 'request body is too large' },
+    });
 
-    const bad = await fetch(`${g.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' });
+    const bad = await fetch(`${g.url}/v1/verifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":',
+    });
     expect(bad.status).toBe(400);
     const text = await bad.text();
-    expect(JSON.parse(text)).toEqual({ error: { code: 'bad_request', message: 'request body is not valid JSON' } });
+    expect(JSON.parse(text)).toEqual({
+      error: { code: 'bad_request', message: 'request body is not valid JSON' },
+    });
     expect(text).not.toMatch(/at .*\.js|node_modules/);
 
     const missing = await fetch(`${g.url}/v1/nothing-here`, { headers: { origin: 'https://evil.example' } });
@@ -102,9 +122,15 @@ describe('gateway rate limits and edge (real Redis and PostgreSQL)', () => {
 
   it('allows only the configured CORS origins', async () => {
     const g = await gateway({ CORS_ORIGINS: 'https://app.example' });
-    const ok = await fetch(`${g.url}/v1/me`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' } });
+    const ok = await fetch(`${g.url}/v1/me`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+    });
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example');
-    const other = await fetch(`${g.url}/v1/me`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+    const other = await fetch(`${g.url}/v1/me`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -18,7 +18,11 @@ describe('gateway OpenAPI document and Swagger UI', () => {
   it('serves an OpenAPI 3.1 document generated from the controllers, with both auth schemes', async () => {
     const r = await fetch(`${gw.url}/openapi.json`);
     expect(r.status).toBe(200);
-    const doc = (await r.json()) as { openapi: string; paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>; components: { securitySchemes: Record<string, unknown> } };
+    const doc = (await r.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearer', 'x-api-key']);
     const expected = {

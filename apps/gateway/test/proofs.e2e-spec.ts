@@ -23,7 +23,11 @@ describe('gateway proofs through the real prover and registry (secret never logg
   beforeAll(async () => {
     db = await createTestSchema('gw_proofs');
     registry = await RegistryFixture.start(db.schema, 20);
-    const leaves = [leafHash(commitment(1001n), TOKEN, TRACK), leafHash(commitment(SECRET), TOKEN, TRACK), leafHash(commitment(1003n), TOKEN, TRACK)];
+    const leaves = [
+      leafHash(commitment(1001n), TOKEN, TRACK),
+      leafHash(commitment(SECRET), TOKEN, TRACK),
+      leafHash(commitment(1003n), TOKEN, TRACK),
+    ];
     await registry.append(TRACK, 1, leaves, 20);
     await registry.accept(TRACK, 1);
     prover = await startProver(registry.url);
@@ -46,7 +50,11 @@ describe('gateway proofs through the real prover and registry (secret never logg
   });
 
   const prove = (body: unknown, k = key) =>
-    fetch(`${url}/v1/proofs`, { method: 'POST', headers: { authorization: `Bearer ${k}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${url}/v1/proofs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${k}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   const request = () => ({
     secret: hex(SECRET),
@@ -62,7 +70,12 @@ describe('gateway proofs through the real prover and registry (secret never logg
     const r = await prove(request());
     expect(r.status).toBe(200);
     const body = (await r.json()) as { proof: string; publicInputs: Record<string, string> };
-    expect(body.publicInputs).toEqual({ root, trackId: hex(TRACK), scope: hex(SCOPE), nullifier: hex(nullifier(SECRET, TRACK, SCOPE)) });
+    expect(body.publicInputs).toEqual({
+      root,
+      trackId: hex(TRACK),
+      scope: hex(SCOPE),
+      nullifier: hex(nullifier(SECRET, TRACK, SCOPE)),
+    });
     const v = await fetch(`${prover.url}/v1/verify`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -74,13 +87,17 @@ describe('gateway proofs through the real prover and registry (secret never logg
   it('answers 422 for a wrong nullifier, 400 for malformed hex or a field element >= r, 403 without the prove scope', async () => {
     const wrong = await prove({ ...request(), nullifier: hex(nullifier(SECRET, TRACK, SCOPE + 1n)) });
     expect(wrong.status).toBe(422);
-    expect(((await wrong.json()) as { error: { code: string; message: string } }).error.message).toContain('nullifier');
+    expect(((await wrong.json()) as { error: { code: string; message: string } }).error.message).toContain(
+      'nullifier',
+    );
 
     const malformed = await prove({ ...request(), secret: '0xZZ' });
     expect(malformed.status).toBe(400);
     const tooBig = await prove({ ...request(), scope: '0x' + 'f'.repeat(64) });
     expect(tooBig.status).toBe(400);
-    expect(((await tooBig.json()) as { error: { message: string } }).error.message).toMatch(/scope.*< r|field element/);
+    expect(((await tooBig.json()) as { error: { message: string } }).error.message).toMatch(
+      /scope.*< r|field element/,
+    );
 
     const readOnly = await createKey(env, 'read');
     expect((await prove(request(), readOnly.key)).status).toBe(403);

@@ -2,7 +2,9 @@ import { spawnApp, testEnv, type SpawnedApp } from '@rv/testing';
 import { ensureTestCrs } from '../../../circuits/scripts/test-crs';
 
 /** The real apps/prover as a process (test CRS, no Kafka jobs), reading paths from `registryUrl`. */
-export async function startProver(registryUrl: string): Promise<{ app: SpawnedApp; url: string; stop: () => Promise<void> }> {
+export async function startProver(
+  registryUrl: string,
+): Promise<{ app: SpawnedApp; url: string; stop: () => Promise<void> }> {
   const app = spawnApp('prover', {
     KAFKA_BROKERS: testEnv().KAFKA_BROKERS,
     PROVER_KAFKA_ENABLED: 'false',

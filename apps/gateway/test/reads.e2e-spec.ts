@@ -33,7 +33,8 @@ describe('gateway reads through the real registry with a (track, seq) Redis cach
     const r = await fetch(`${gw.url}${path}`, { headers });
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };
   };
-  const direct = async (path: string) => (await fetch(`${registry.url}${path}`)).json() as Promise<Record<string, unknown>>;
+  const direct = async (path: string) =>
+    (await fetch(`${registry.url}${path}`)).json() as Promise<Record<string, unknown>>;
 
   it('serves the track, the accepted root, root history, a path and a page of leaves as the registry does', async () => {
     const tree = await get(`/v1/tracks/${TRACK}`);
@@ -64,7 +65,12 @@ describe('gateway reads through the real registry with a (track, seq) Redis cach
     expect(await redis.exists(cachedKey)).toBe(1);
     // the cached answer is what the gateway serves (proof: altering it shows through)
     const original = (await redis.get(cachedKey))!;
-    await redis.set(cachedKey, JSON.stringify({ ...JSON.parse(original), marker: 'from-cache' }), 'PX', 60_000);
+    await redis.set(
+      cachedKey,
+      JSON.stringify({ ...JSON.parse(original), marker: 'from-cache' }),
+      'PX',
+      60_000,
+    );
     expect((await get(`/v1/tracks/${TRACK}/paths/0`)).body.marker).toBe('from-cache');
 
     await registry.append(TRACK, 2, [44n], 8);

@@ -44,22 +44,31 @@ export class RegistryFixture {
       app.proc.kill('SIGKILL');
       throw e;
     }
-    const pool = new Pool({ connectionString: testEnv().DATABASE_URL, options: `-c search_path=${schema}`, max: 2 });
+    const pool = new Pool({
+      connectionString: testEnv().DATABASE_URL,
+      options: `-c search_path=${schema}`,
+      max: 2,
+    });
     return new RegistryFixture(app, url, pool, new ApplyLeafChanges(pool, depth), schema);
   }
 
   /** Appends leaves as batch `seq` of track `trackId`. */
   async append(trackId: bigint, seq: number, leaves: bigint[], depth?: number): Promise<void> {
-    await this.writer.apply({ trackId, seq, slot: seq * 10, changes: leaves.map((leaf) => ({ type: 'append' as const, leaf })), depth });
+    await this.writer.apply({
+      trackId,
+      seq,
+      slot: seq * 10,
+      changes: leaves.map((leaf) => ({ type: 'append' as const, leaf })),
+      depth,
+    });
   }
 
   /** What the indexer does when it sees MerkleRootUpdated for (track, seq). */
   async accept(trackId: bigint, seq: number): Promise<void> {
-    await this.pool.query(`UPDATE "${this.schema}".merkle_roots SET accepted = true, accepted_slot = $3 WHERE track_id = $1 AND seq = $2`, [
-      trackId.toString(),
-      seq,
-      seq * 10 + 1,
-    ]);
+    await this.pool.query(
+      `UPDATE "${this.schema}".merkle_roots SET accepted = true, accepted_slot = $3 WHERE track_id = $1 AND seq = $2`,
+      [trackId.toString(), seq, seq * 10 + 1],
+    );
   }
 
   async stop(): Promise<void> {

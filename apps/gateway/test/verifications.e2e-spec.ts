@@ -87,7 +87,8 @@ describe('partner flow: key, root, path, proof, verification on the local chain 
   }
 
   const rows = async (where = 'true', params: unknown[] = []) =>
-    (await pg.query(`SELECT * FROM "${db.schema}".gateway_verification_requests WHERE ${where}`, params)).rows as Record<string, any>[];
+    (await pg.query(`SELECT * FROM "${db.schema}".gateway_verification_requests WHERE ${where}`, params))
+      .rows as Record<string, any>[];
 
   it('verifies a proof, records it on chain once, answers the same for the same Idempotency-Key, and confirms', async () => {
     const root = await call('GET', `/v1/tracks/${TRACK}/root`);
@@ -98,7 +99,11 @@ describe('partner flow: key, root, path, proof, verification on the local chain 
 
     const first = await call('POST', '/v1/verifications', proof, { 'idempotency-key': 'order-1' });
     expect(first.status).toBe(202);
-    expect(first.body).toMatchObject({ status: 'pending', trackId: String(TRACK), nullifier: proof.publicInputs.nullifier });
+    expect(first.body).toMatchObject({
+      status: 'pending',
+      trackId: String(TRACK),
+      nullifier: proof.publicInputs.nullifier,
+    });
     expect(first.body.signature).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
 
     const again = await call('POST', '/v1/verifications', proof, { 'idempotency-key': 'order-1' });
@@ -145,13 +150,23 @@ describe('partner flow: key, root, path, proof, verification on the local chain 
       expect(r.status).toBe(422);
       expect(r.body.error.code).toBe('invalid_proof');
     }
-    const other = await call('POST', '/v1/verifications', { ...proof, publicInputs: { ...proof.publicInputs, scope: hex(99n) } }, { 'idempotency-key': 'tampered-2' });
+    const other = await call(
+      'POST',
+      '/v1/verifications',
+      { ...proof, publicInputs: { ...proof.publicInputs, scope: hex(99n) } },
+      { 'idempotency-key': 'tampered-2' },
+    );
     expect(other.status).toBe(422);
     expect((await rows(`signature IS NOT NULL`)).length).toBe(0);
   });
 
   it('answers 422 idempotency_key_reused when the same key comes with another body, 400 without a key', async () => {
-    const r = await call('POST', '/v1/verifications', { ...proof, publicInputs: { ...proof.publicInputs, scope: hex(98n) } }, { 'idempotency-key': 'tampered-1' });
+    const r = await call(
+      'POST',
+      '/v1/verifications',
+      { ...proof, publicInputs: { ...proof.publicInputs, scope: hex(98n) } },
+      { 'idempotency-key': 'tampered-1' },
+    );
     expect(r.status).toBe(422);
     expect(r.body.error.code).toBe('idempotency_key_reused');
     expect((await call('POST', '/v1/verifications', proof)).status).toBe(400);
@@ -160,7 +175,11 @@ describe('partner flow: key, root, path, proof, verification on the local chain 
   it('answers 503 while the chain is unreachable, then records exactly once when retried with the same key', async () => {
     const root = (await call('GET', `/v1/tracks/${TRACK}/root`)).body.root as string;
     const p = await proveFor(3n, root);
-    const down = await startGateway({ ...env, SOLANA_RPC_URL: 'http://127.0.0.1:9', CHAIN_TIMEOUT_MS: '500' });
+    const down = await startGateway({
+      ...env,
+      SOLANA_RPC_URL: 'http://127.0.0.1:9',
+      CHAIN_TIMEOUT_MS: '500',
+    });
     try {
       const r = await fetch(`${down.url}/v1/verifications`, {
         method: 'POST',
@@ -172,15 +191,23 @@ describe('partner flow: key, root, path, proof, verification on the local chain 
     } finally {
       await down.close();
     }
-    expect((await rows(`idempotency_key = 'retry-me'`))[0]).toMatchObject({ status: 'retryable', signature: null });
+    expect((await rows(`idempotency_key = 'retry-me'`))[0]).toMatchObject({
+      status: 'retryable',
+      signature: null,
+    });
 
     const ok = await call('POST', '/v1/verifications', p, { 'idempotency-key': 'retry-me' });
     expect(ok.status).toBe(202);
     const again = await call('POST', '/v1/verifications', p, { 'idempotency-key': 'retry-me' });
     expect(again.body.signature).toBe(ok.body.signature);
-    await waitFor(async () => (await call('GET', `/v1/verifications/${ok.body.id}`)).body.status === 'confirmed', { what: 'confirmed' });
+    await waitFor(
+      async () => (await call('GET', `/v1/verifications/${ok.body.id}`)).body.status === 'confirmed',
+      { what: 'confirmed' },
+    );
     const n = nullifier(SECRET, TRACK, 3n);
-    const withNullifier = await rows(`nullifier = $1`, [Buffer.from(n.toString(16).padStart(64, '0'), 'hex')]);
+    const withNullifier = await rows(`nullifier = $1`, [
+      Buffer.from(n.toString(16).padStart(64, '0'), 'hex'),
+    ]);
     expect(withNullifier).toHaveLength(1);
   });
 
@@ -203,22 +230,35 @@ describe('partner flow: key, root, path, proof, verification on the local chain 
   });
 
   it('the typed client (@rv/client) runs the whole partner flow once the new root is accepted', async () => {
-    const head = await (await fetch(`${registry.url}/v1/trees/${TRACK}`)).json() as { root: string; seq: number; leafCount: number };
+    const head = (await (await fetch(`${registry.url}/v1/trees/${TRACK}`)).json()) as {
+      root: string;
+      seq: number;
+      leafCount: number;
+    };
     chain.updateRoot(TRACK, BigInt(head.root), head.leafCount, head.seq);
     await registry.accept(TRACK, head.seq);
     const { key } = await createKey(env, 'read,prove,verify');
     const client = new RvClient({ baseUrl: gw.url, apiKey: key });
 
-    const root = await waitFor(async () => {
-      const r = await client.acceptedRoot(TRACK);
-      return r.seq === head.seq ? r : undefined;
-    }, { what: 'the accepted root seq 2 through the cache' });
+    const root = await waitFor(
+      async () => {
+        const r = await client.acceptedRoot(TRACK);
+        return r.seq === head.seq ? r : undefined;
+      },
+      { what: 'the accepted root seq 2 through the cache' },
+    );
     const path = await client.path(TRACK, 1);
     expect(path.root).toBe(root.root);
     const scope = 4n;
     const p = await client.prove({
-      secret: hex(SECRET), token: hex(TOKEN), trackId: hex(TRACK), scope: hex(scope),
-      nullifier: hex(nullifier(SECRET, TRACK, scope)), root: root.root, leafIndex: path.path.index, siblings: path.path.siblings,
+      secret: hex(SECRET),
+      token: hex(TOKEN),
+      trackId: hex(TRACK),
+      scope: hex(scope),
+      nullifier: hex(nullifier(SECRET, TRACK, scope)),
+      root: root.root,
+      leafIndex: path.path.index,
+      siblings: path.path.siblings,
     });
     const v = await client.verify(p, { idempotencyKey: 'client-flow-1' });
     expect(v.status).toBe('pending');

@@ -77,7 +77,10 @@ export class RvClient {
     return this.get(`/v1/tracks/${trackId}/paths/${leafIndex}`);
   }
 
-  leaves(trackId: bigint | string, opts: { cursor?: string | number; limit?: number } = {}): Promise<LeavesPage> {
+  leaves(
+    trackId: bigint | string,
+    opts: { cursor?: string | number; limit?: number } = {},
+  ): Promise<LeavesPage> {
     return this.get(`/v1/tracks/${trackId}/leaves`, { cursor: opts.cursor, limit: opts.limit });
   }
 
@@ -98,7 +101,10 @@ export class RvClient {
   }
 
   /** Polls until the verification is confirmed or failed (or the deadline passes). */
-  async waitForVerification(id: string, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<Verification> {
+  async waitForVerification(
+    id: string,
+    opts: { timeoutMs?: number; intervalMs?: number } = {},
+  ): Promise<Verification> {
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
     for (;;) {
       const v = await this.verification(id);
@@ -108,11 +114,25 @@ export class RvClient {
     }
   }
 
-  verificationsPerPeriod(q: { trackId: bigint | string; from: string; to: string; granularity: Granularity }): Promise<PeriodAnalytics> {
-    return this.get('/v1/analytics/verifications', { trackId: String(q.trackId), from: q.from, to: q.to, granularity: q.granularity });
+  verificationsPerPeriod(q: {
+    trackId: bigint | string;
+    from: string;
+    to: string;
+    granularity: Granularity;
+  }): Promise<PeriodAnalytics> {
+    return this.get('/v1/analytics/verifications', {
+      trackId: String(q.trackId),
+      from: q.from,
+      to: q.to,
+      granularity: q.granularity,
+    });
   }
 
-  uniqueNullifiersPerScope(q: { trackId: bigint | string; from: string; to: string }): Promise<ScopeAnalytics> {
+  uniqueNullifiersPerScope(q: {
+    trackId: bigint | string;
+    from: string;
+    to: string;
+  }): Promise<ScopeAnalytics> {
     return this.get('/v1/analytics/scopes', { trackId: String(q.trackId), from: q.from, to: q.to });
   }
 
@@ -120,7 +140,13 @@ export class RvClient {
     return this.send('GET', path, undefined, {}, query);
   }
 
-  private async send<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, query: Query = {}): Promise<T> {
+  private async send<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    query: Query = {},
+  ): Promise<T> {
     const url = new URL(path, this.opts.baseUrl);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     const res = await this.fetch(url, {
@@ -144,6 +170,11 @@ export class RvClient {
     if (res.ok) return json as T;
     const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
     const retry = res.headers.get('retry-after');
-    throw new RvApiError(res.status, err?.code ?? 'internal', err?.message ?? `HTTP ${res.status}`, retry ? Number(retry) : undefined);
+    throw new RvApiError(
+      res.status,
+      err?.code ?? 'internal',
+      err?.message ?? `HTTP ${res.status}`,
+      retry ? Number(retry) : undefined,
+    );
   }
 }

@@ -14,8 +14,13 @@ export interface AnalyticsRange {
 }
 
 function parseTime(v: string | undefined, name: string): Date {
-  if (v === undefined || !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v)) {
-    throw badRequest(`${name}: expected an ISO 8601 date or date-time such as 2026-11-01 or 2026-11-01T00:00:00Z`);
+  if (
+    v === undefined ||
+    !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v)
+  ) {
+    throw badRequest(
+      `${name}: expected an ISO 8601 date or date-time such as 2026-11-01 or 2026-11-01T00:00:00Z`,
+    );
   }
   const d = new Date(v.length === 10 ? `${v}T00:00:00Z` : v);
   if (Number.isNaN(d.getTime())) throw badRequest(`${name}: not a valid date`);
@@ -52,7 +57,8 @@ export class VerificationAnalytics {
 
   async perPeriod(range: AnalyticsRange, granularity: Granularity) {
     const buckets = Math.ceil((range.to.getTime() - range.from.getTime()) / BUCKET_MS[granularity]);
-    if (buckets > MAX_BUCKETS[granularity]) throw badRequest(`range too long: at most ${MAX_BUCKETS[granularity]} ${granularity} buckets`);
+    if (buckets > MAX_BUCKETS[granularity])
+      throw badRequest(`range too long: at most ${MAX_BUCKETS[granularity]} ${granularity} buckets`);
     const rows: { bucket: Date; n: string }[] = await this.ds.query(
       `SELECT date_trunc($4, timestamp) AT TIME ZONE 'UTC' AS bucket, count(*) AS n
          FROM verifications
@@ -68,7 +74,11 @@ export class VerificationAnalytics {
       k: this.k,
       buckets: rows.map((r) => {
         const n = Number(r.n);
-        return { start: new Date(r.bucket).toISOString(), count: n >= this.k ? n : null, suppressed: n < this.k };
+        return {
+          start: new Date(r.bucket).toISOString(),
+          count: n >= this.k ? n : null,
+          suppressed: n < this.k,
+        };
       }),
     };
   }
@@ -87,7 +97,10 @@ export class VerificationAnalytics {
       from: range.from.toISOString(),
       to: range.to.toISOString(),
       k: this.k,
-      scopes: shown.map((r) => ({ scope: '0x' + Buffer.from(r.scope).toString('hex').padStart(64, '0'), uniqueNullifiers: Number(r.n) })),
+      scopes: shown.map((r) => ({
+        scope: '0x' + Buffer.from(r.scope).toString('hex').padStart(64, '0'),
+        uniqueNullifiers: Number(r.n),
+      })),
       /** Scopes with fewer than k unique nullifiers: neither their id nor their count is shown. */
       suppressedScopes: rows.length - shown.length,
     };

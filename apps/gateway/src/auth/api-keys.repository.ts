@@ -37,7 +37,14 @@ const COLUMNS = 'id, name, prefix, scopes, plan, created_at, revoked_at';
 export class ApiKeysRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async insert(k: { id: string; name: string; hash: Buffer; prefix: string; scopes: Scope[]; plan: string }): Promise<ApiKeyRecord> {
+  async insert(k: {
+    id: string;
+    name: string;
+    hash: Buffer;
+    prefix: string;
+    scopes: Scope[];
+    plan: string;
+  }): Promise<ApiKeyRecord> {
     const rows: Row[] = await this.ds.query(
       `INSERT INTO api_keys (id, name, key_hash, prefix, scopes, plan) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
       [k.id, k.name, k.hash, k.prefix, k.scopes, k.plan],

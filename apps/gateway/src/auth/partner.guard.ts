@@ -45,14 +45,21 @@ export class PartnerGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<PartnerRequest>();
     const res = ctx.switchToHttp().getResponse<Response>();
-    const scope = this.reflector.getAllAndOverride<Scope | 'any' | undefined>(SCOPE, [ctx.getHandler(), ctx.getClass()]);
+    const scope = this.reflector.getAllAndOverride<Scope | 'any' | undefined>(SCOPE, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]);
     if (!scope) throw new ApiError(500, 'internal', 'route without a scope');
 
     const presented = presentedKey(req.headers);
     const key = presented ? await this.auth.lookup(presented) : undefined;
 
     const limits: Limit[] = [
-      { key: `${this.prefix}rl:ip:${req.ip ?? 'unknown'}`, limit: this.config.get('RATE_LIMIT_IP_PER_MIN'), windowMs: MINUTE },
+      {
+        key: `${this.prefix}rl:ip:${req.ip ?? 'unknown'}`,
+        limit: this.config.get('RATE_LIMIT_IP_PER_MIN'),
+        windowMs: MINUTE,
+      },
     ];
     if (key) {
       const plan = this.config.get('API_PLANS')[key.plan];
@@ -65,18 +72,27 @@ export class PartnerGuard implements CanActivate {
     try {
       outcome = await this.limiter.hit(limits);
     } catch {
-      throw new ApiError(503, 'unavailable', 'rate limiter unavailable; retry shortly', { 'Retry-After': '1' });
+      throw new ApiError(503, 'unavailable', 'rate limiter unavailable; retry shortly', {
+        'Retry-After': '1',
+      });
     }
     const headers = rateLimitHeaders(outcome);
     res.set(headers);
-    if (!outcome.allowed) throw new ApiError(429, 'rate_limited', 'too many requests; retry after the indicated time', headers);
+    if (!outcome.allowed)
+      throw new ApiError(429, 'rate_limited', 'too many requests; retry after the indicated time', headers);
 
     if (presented === undefined) {
-      throw new ApiError(401, 'unauthorized', 'missing API key: send Authorization: Bearer <key> or x-api-key: <key>');
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'missing API key: send Authorization: Bearer <key> or x-api-key: <key>',
+      );
     }
     if (!key) throw new ApiError(401, 'unauthorized', 'invalid or revoked API key');
-    if (scope !== 'any' && !key.scopes.includes(scope)) throw new ApiError(403, 'forbidden', `this API key lacks the "${scope}" scope`);
-    if (!this.config.get('API_PLANS')[key.plan]) throw new ApiError(403, 'forbidden', `this API key's plan "${key.plan}" no longer exists`);
+    if (scope !== 'any' && !key.scopes.includes(scope))
+      throw new ApiError(403, 'forbidden', `this API key lacks the "${scope}" scope`);
+    if (!this.config.get('API_PLANS')[key.plan])
+      throw new ApiError(403, 'forbidden', `this API key's plan "${key.plan}" no longer exists`);
     req.apiKey = key;
     return true;
   }

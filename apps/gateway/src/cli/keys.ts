@@ -41,7 +41,12 @@ async function main(argv: string[]): Promise<number> {
   loadDotEnv();
   const cfg = parseConfig(cliSchema as z.ZodObject<z.ZodRawShape>) as z.infer<typeof cliSchema>;
   const json = args.includes('--json');
-  const ds = createDataSource({ url: cfg.DATABASE_URL, schema: cfg.DATABASE_SCHEMA, poolSize: 1, applicationName: 'rv-gateway-keys' });
+  const ds = createDataSource({
+    url: cfg.DATABASE_URL,
+    schema: cfg.DATABASE_SCHEMA,
+    poolSize: 1,
+    applicationName: 'rv-gateway-keys',
+  });
   await ds.initialize();
   try {
     const repo = new ApiKeysRepository(ds);
@@ -51,13 +56,21 @@ async function main(argv: string[]): Promise<number> {
         const { key, record } = await createApiKey(
           repo,
           pepper,
-          { name: flag(args, 'name') ?? '', scopes: (flag(args, 'scopes') ?? '').split(',').filter(Boolean), plan: flag(args, 'plan') ?? 'free' },
+          {
+            name: flag(args, 'name') ?? '',
+            scopes: (flag(args, 'scopes') ?? '').split(',').filter(Boolean),
+            plan: flag(args, 'plan') ?? 'free',
+          },
           Object.keys(cfg.API_PLANS),
         );
         if (json) process.stdout.write(`${JSON.stringify({ ...record, key })}\n`);
         else {
-          process.stdout.write(`id:     ${record.id}\nname:   ${record.name}\nscopes: ${record.scopes.join(',')}\nplan:   ${record.plan}\n`);
-          process.stdout.write(`key:    ${key}\n\nThe key is shown only now; store it safely. Only its hash is kept.\n`);
+          process.stdout.write(
+            `id:     ${record.id}\nname:   ${record.name}\nscopes: ${record.scopes.join(',')}\nplan:   ${record.plan}\n`,
+          );
+          process.stdout.write(
+            `key:    ${key}\n\nThe key is shown only now; store it safely. Only its hash is kept.\n`,
+          );
         }
         return 0;
       }
@@ -67,7 +80,9 @@ async function main(argv: string[]): Promise<number> {
         else
           for (const k of keys) {
             const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active';
-            process.stdout.write(`${k.id}  ${k.prefix}…  ${k.plan.padEnd(10)} ${k.scopes.join(',').padEnd(27)} ${state}  ${k.name}\n`);
+            process.stdout.write(
+              `${k.id}  ${k.prefix}…  ${k.plan.padEnd(10)} ${k.scopes.join(',').padEnd(27)} ${state}  ${k.name}\n`,
+            );
           }
         return 0;
       }
@@ -95,7 +110,9 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     const known = e instanceof ConfigError || e instanceof InvalidKeyRequest;
-    process.stderr.write(`${known ? (e as Error).message : `failed: ${e instanceof Error ? e.message : String(e)}`}\n`);
+    process.stderr.write(
+      `${known ? (e as Error).message : `failed: ${e instanceof Error ? e.message : String(e)}`}\n`,
+    );
     process.exit(1);
   },
 );

@@ -3,9 +3,17 @@ import type { Response } from 'express';
 import { ApiError, DEFAULT_CODES, type ErrorBody, type ErrorCode } from './api-error';
 
 /** Turns anything thrown into a status and `{error: {code, message}}`; never a stack trace. */
-export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+export function toErrorResponse(err: unknown): {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+} {
   if (err instanceof ApiError) {
-    return { status: err.status, body: { error: { code: err.code, message: err.message } }, headers: err.headers };
+    return {
+      status: err.status,
+      body: { error: { code: err.code, message: err.message } },
+      headers: err.headers,
+    };
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
@@ -13,7 +21,16 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     const raw = typeof res === 'string' ? res : (res as { message?: unknown }).message;
     const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : err.message;
     const code: ErrorCode = DEFAULT_CODES[status] ?? (status >= 500 ? 'internal' : 'bad_request');
-    return { status, body: { error: { code, message: status >= 500 && status !== 503 && status !== 504 ? 'internal error' : message } }, headers: {} };
+    return {
+      status,
+      body: {
+        error: {
+          code,
+          message: status >= 500 && status !== 503 && status !== 504 ? 'internal error' : message,
+        },
+      },
+      headers: {},
+    };
   }
   // body-parser errors (too large, malformed JSON, bad charset) carry a status and a type
   const bp = err as { status?: unknown; type?: unknown };
@@ -26,7 +43,12 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     };
     return {
       status: bp.status,
-      body: { error: { code: DEFAULT_CODES[bp.status] ?? 'bad_request', message: messages[bp.type] ?? 'malformed request body' } },
+      body: {
+        error: {
+          code: DEFAULT_CODES[bp.status] ?? 'bad_request',
+          message: messages[bp.type] ?? 'malformed request body',
+        },
+      },
       headers: {},
     };
   }
@@ -42,7 +64,9 @@ export class ApiErrorFilter implements ExceptionFilter {
     const { status, body, headers } = toErrorResponse(err);
     if (status >= 500 && status !== 503 && status !== 504) {
       // the name and message only: request bodies (proof secrets) are never logged
-      this.log.error(`unhandled ${err instanceof Error ? err.name : typeof err}: ${err instanceof Error ? err.message : ''}`);
+      this.log.error(
+        `unhandled ${err instanceof Error ? err.name : typeof err}: ${err instanceof Error ? err.message : ''}`,
+      );
     }
     if (res.headersSent) return;
     res.status(status).set(headers).json(body);
@@ -50,7 +74,12 @@ export class ApiErrorFilter implements ExceptionFilter {
 }
 
 /** Express error middleware for errors raised before Nest routing (body parsing). */
-export function expressErrorHandler(err: unknown, _req: unknown, res: Response, next: (e?: unknown) => void): void {
+export function expressErrorHandler(
+  err: unknown,
+  _req: unknown,
+  res: Response,
+  next: (e?: unknown) => void,
+): void {
   if (res.headersSent) return next(err);
   const { status, body, headers } = toErrorResponse(err);
   res.status(status).set(headers).json(body);

@@ -21,7 +21,9 @@ export class TimeoutInterceptor implements NestInterceptor {
     return next.handle().pipe(
       timeout(ms),
       catchError((e: unknown) =>
-        throwError(() => (e instanceof TimeoutError ? new ApiError(504, 'timeout', `request took longer than ${ms} ms`) : e)),
+        throwError(() =>
+          e instanceof TimeoutError ? new ApiError(504, 'timeout', `request took longer than ${ms} ms`) : e,
+        ),
       ),
     );
   }

@@ -7,6 +7,8 @@ describe('rateLimitHeaders', () => {
       'RateLimit-Remaining': '7',
       'RateLimit-Reset': '2',
     });
-    expect(rateLimitHeaders({ allowed: false, limit: 5, remaining: 0, resetMs: 59001 })).toMatchObject({ 'Retry-After': '60' });
+    expect(rateLimitHeaders({ allowed: false, limit: 5, remaining: 0, resetMs: 59001 })).toMatchObject({
+      'Retry-After': '60',
+    });
   });
 });

@@ -40,7 +40,9 @@ end
 return out
 `;
 
-type WithCommand = Redis & { rvFixedWindow(numKeys: number, ...args: (string | number)[]): Promise<number[]> };
+type WithCommand = Redis & {
+  rvFixedWindow(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+};
 
 export class RateLimiter {
   private readonly redis: WithCommand;
@@ -72,7 +74,11 @@ export class RateLimiter {
 export function rateLimitHeaders(o: LimitOutcome): Record<string, string> {
   if (!Number.isFinite(o.limit)) return {};
   const reset = String(Math.max(1, Math.ceil(o.resetMs / 1000)));
-  const h: Record<string, string> = { 'RateLimit-Limit': String(o.limit), 'RateLimit-Remaining': String(o.remaining), 'RateLimit-Reset': reset };
+  const h: Record<string, string> = {
+    'RateLimit-Limit': String(o.limit),
+    'RateLimit-Remaining': String(o.remaining),
+    'RateLimit-Reset': reset,
+  };
   if (!o.allowed) h['Retry-After'] = reset;
   return h;
 }

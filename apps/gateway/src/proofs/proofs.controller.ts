@@ -19,7 +19,8 @@ export class ProofsController {
   @RequireScope('prove')
   @RouteTimeout('PROVER_TIMEOUT_MS')
   @ApiOperation({
-    summary: 'Prove ownership (UltraHonk keccakZK) synchronously; the secret is forwarded to the prover, never logged or stored',
+    summary:
+      'Prove ownership (UltraHonk keccakZK) synchronously; the secret is forwarded to the prover, never logged or stored',
   })
   @ApiBody({
     schema: {
@@ -33,17 +34,25 @@ export class ProofsController {
         nullifier: { type: 'string', description: '0x-hex H(secret, trackId, scope)' },
         root: { type: 'string', description: '0x-hex accepted root (GET /v1/tracks/{trackId}/root)' },
         leafIndex: { type: 'integer' },
-        siblings: { type: 'array', items: { type: 'string' }, description: 'optional; fetched from the registry at root when absent' },
+        siblings: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'optional; fetched from the registry at root when absent',
+        },
       },
     },
   })
-  @ApiResponse({ status: 200, description: '{ proof, publicInputs: { root, trackId, scope, nullifier }, verificationKeyHash, timings }' })
+  @ApiResponse({
+    status: 200,
+    description: '{ proof, publicInputs: { root, trackId, scope, nullifier }, verificationKeyHash, timings }',
+  })
   @ApiResponse({ status: 400, description: 'malformed input (hex, value >= r, path length, index range)' })
   @ApiResponse({ status: 422, description: 'a constraint fails (membership, nullifier, zero leaf)' })
   @ApiResponse({ status: 503, description: 'prover busy or down (Retry-After)' })
   @ApiResponse({ status: 504, description: 'the proof took longer than the deadline' })
   prove(@Body() body: unknown) {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('body must be a JSON object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw badRequest('body must be a JSON object');
     return this.prover.prove(body);
   }
 }

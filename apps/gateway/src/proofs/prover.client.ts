@@ -8,7 +8,10 @@ export interface ProverApi {
   verify(proofHex: string, publicInputs: Record<string, string>): Promise<boolean>;
 }
 
-const PROVER_CODES: Record<string, ErrorCode> = { constraint_failed: 'unprocessable', invalid_proof: 'invalid_proof' };
+const PROVER_CODES: Record<string, ErrorCode> = {
+  constraint_failed: 'unprocessable',
+  invalid_proof: 'invalid_proof',
+};
 
 /**
  * HTTP client of the prover. The request body (which holds the holder's secret) is sent as is
@@ -44,8 +47,11 @@ export class HttpProverClient implements ProverApi {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
-      if (e instanceof Error && e.name === 'TimeoutError') throw new ApiError(504, 'timeout', `the prover did not answer within ${timeoutMs} ms`);
-      throw new ApiError(503, 'unavailable', 'the prover is unavailable; retry shortly', { 'Retry-After': '2' });
+      if (e instanceof Error && e.name === 'TimeoutError')
+        throw new ApiError(504, 'timeout', `the prover did not answer within ${timeoutMs} ms`);
+      throw new ApiError(503, 'unavailable', 'the prover is unavailable; retry shortly', {
+        'Retry-After': '2',
+      });
     }
     let answer: Record<string, unknown> = {};
     try {
@@ -58,7 +64,10 @@ export class HttpProverClient implements ProverApi {
     const reason = typeof answer.reason === 'string' ? ` (reason: ${answer.reason})` : '';
     const retry = res.headers.get('retry-after');
     if ([400, 404, 409, 422, 503, 504].includes(res.status)) {
-      const code = (typeof answer.error === 'string' ? PROVER_CODES[answer.error] : undefined) ?? DEFAULT_CODES[res.status] ?? 'bad_request';
+      const code =
+        (typeof answer.error === 'string' ? PROVER_CODES[answer.error] : undefined) ??
+        DEFAULT_CODES[res.status] ??
+        'bad_request';
       throw new ApiError(res.status, code, message + reason, retry ? { 'Retry-After': retry } : {});
     }
     throw new ApiError(503, 'unavailable', 'the prover failed; retry shortly', { 'Retry-After': '2' });

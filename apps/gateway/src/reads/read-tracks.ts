@@ -13,11 +13,16 @@ export interface ReadCacheOptions {
 const U64_MAX = 2n ** 64n - 1n;
 
 export function parseTrackId(text: string): string {
-  if (!/^\d{1,20}$/.test(text) || BigInt(text) > U64_MAX) throw badRequest(`trackId must be a decimal u64, got "${text.slice(0, 40)}"`);
+  if (!/^\d{1,20}$/.test(text) || BigInt(text) > U64_MAX) throw badRequest('trackId must be a decimal u64');
   return BigInt(text).toString();
 }
 
-export function parseIntParam(text: string | undefined, name: string, min: number, max: number): number | undefined {
+export function parseIntParam(
+  text: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   if (text === undefined || text === '') return undefined;
   if (!/^\d{1,16}$/.test(text) || Number(text) < min || Number(text) > max) {
     throw badRequest(`${name} must be an integer from ${min} to ${max}`);
@@ -39,12 +44,16 @@ export class ReadTracks {
   ) {}
 
   tracks(): Promise<RegistryAnswer> {
-    return this.cached(`${this.opts.prefix}rd:trees`, this.opts.headTtlMs, () => this.registry.get('/v1/trees'));
+    return this.cached(`${this.opts.prefix}rd:trees`, this.opts.headTtlMs, () =>
+      this.registry.get('/v1/trees'),
+    );
   }
 
   /** The track's tree head (depth, leaf count, current root, seq, slot). */
   head(trackId: string): Promise<RegistryAnswer> {
-    return this.cached(`${this.opts.prefix}rd:${trackId}:head`, this.opts.headTtlMs, () => this.registry.get(`/v1/trees/${trackId}`));
+    return this.cached(`${this.opts.prefix}rd:${trackId}:head`, this.opts.headTtlMs, () =>
+      this.registry.get(`/v1/trees/${trackId}`),
+    );
   }
 
   async roots(trackId: string, limit = 100): Promise<RegistryAnswer> {
@@ -68,12 +77,17 @@ export class ReadTracks {
   }
 
   async leaves(trackId: string, cursor: number, limit: number): Promise<RegistryAnswer> {
-    return this.bySeq(trackId, `leaves:${cursor}:${limit}`, `/v1/trees/${trackId}/leaves?cursor=${cursor}&limit=${limit}`);
+    return this.bySeq(
+      trackId,
+      `leaves:${cursor}:${limit}`,
+      `/v1/trees/${trackId}/leaves?cursor=${cursor}&limit=${limit}`,
+    );
   }
 
   private async seqOf(trackId: string): Promise<number> {
     const head = await this.head(trackId);
-    if (typeof head.seq !== 'number') throw new ApiError(503, 'unavailable', 'the registry answered without a seq');
+    if (typeof head.seq !== 'number')
+      throw new ApiError(503, 'unavailable', 'the registry answered without a seq');
     return head.seq;
   }
 
@@ -88,7 +102,11 @@ export class ReadTracks {
     return fresh;
   }
 
-  private async cached(key: string, ttlMs: number, load: () => Promise<RegistryAnswer>): Promise<RegistryAnswer> {
+  private async cached(
+    key: string,
+    ttlMs: number,
+    load: () => Promise<RegistryAnswer>,
+  ): Promise<RegistryAnswer> {
     const hit = await this.redisGet(key);
     if (hit) return hit;
     const fresh = await load();

@@ -54,9 +54,17 @@ export class ReadsController {
 
   @Get(':trackId/leaves')
   @ApiOperation({ summary: 'A page of leaves in index order (revoked = 0), to rebuild the tree client-side' })
-  @ApiQuery({ name: 'cursor', required: false, description: 'first index of the page (nextCursor of the previous page)' })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    description: 'first index of the page (nextCursor of the previous page)',
+  })
   @ApiQuery({ name: 'limit', required: false, description: '1..10000, default 1000' })
-  leaves(@Param('trackId') trackId: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
+  leaves(
+    @Param('trackId') trackId: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
     return this.reads.leaves(
       parseTrackId(trackId),
       parseIntParam(cursor, 'cursor', 0, 2 ** 32) ?? 0,

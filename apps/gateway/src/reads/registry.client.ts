@@ -26,7 +26,9 @@ export class HttpRegistryClient implements RegistryApi {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch {
-      throw new ApiError(503, 'unavailable', 'the registry is unavailable; retry shortly', { 'Retry-After': '1' });
+      throw new ApiError(503, 'unavailable', 'the registry is unavailable; retry shortly', {
+        'Retry-After': '1',
+      });
     }
     let body: unknown;
     try {
@@ -35,11 +37,16 @@ export class HttpRegistryClient implements RegistryApi {
       throw new ApiError(503, 'unavailable', 'the registry answered malformed JSON');
     }
     if (res.ok && typeof body === 'object' && body !== null) return body as RegistryAnswer;
-    const message = typeof (body as { message?: unknown })?.message === 'string' ? (body as { message: string }).message : `registry HTTP ${res.status}`;
+    const message =
+      typeof (body as { message?: unknown })?.message === 'string'
+        ? (body as { message: string }).message
+        : `registry HTTP ${res.status}`;
     if (res.status === 400) throw new ApiError(400, 'bad_request', message);
     if (res.status === 404) throw new ApiError(404, 'not_found', message);
     if (res.status === 409) throw new ApiError(409, 'conflict', message);
     if (res.status === 413) throw new ApiError(413, 'payload_too_large', message);
-    throw new ApiError(503, 'unavailable', 'the registry is unavailable; retry shortly', { 'Retry-After': '1' });
+    throw new ApiError(503, 'unavailable', 'the registry is unavailable; retry shortly', {
+      'Retry-After': '1',
+    });
   }
 }

@@ -14,7 +14,12 @@ export class LocalZkVerifier implements ProofVerifier {
 
   async verify(proof: Uint8Array, publicInputs: OwnershipPublicInputs): Promise<boolean> {
     if (!this.prover) {
-      this.prover = OwnershipProver.create({ ...this.opts, allowCrsDownload: false, warmUp: false, threads: 1 });
+      this.prover = OwnershipProver.create({
+        ...this.opts,
+        allowCrsDownload: false,
+        warmUp: false,
+        threads: 1,
+      });
       this.prover.catch(() => (this.prover = undefined));
     }
     return (await this.prover).verify(proof, publicInputs);

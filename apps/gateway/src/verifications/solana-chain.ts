@@ -24,7 +24,11 @@ export interface RecordVerification {
   root: Uint8Array;
 }
 
-export type SignatureState = { state: 'unknown' } | { state: 'pending' } | { state: 'confirmed'; slot: number } | { state: 'failed'; slot: number; error: string };
+export type SignatureState =
+  | { state: 'unknown' }
+  | { state: 'pending' }
+  | { state: 'confirmed'; slot: number }
+  | { state: 'failed'; slot: number; error: string };
 
 /** What verifications need from Solana. */
 export interface ChainApi {
@@ -61,15 +65,23 @@ export class SolanaChain implements ChainApi {
 
   async nullifierRecorded(trackId: bigint, nullifier: Uint8Array): Promise<boolean> {
     const [pda] = nullifierPda(trackId, nullifier);
-    const r = await this.call<{ value: { lamports: number } | null }>('getAccountInfo', [pda.toBase58(), { encoding: 'base64', commitment: 'confirmed' }]);
+    const r = await this.call<{ value: { lamports: number } | null }>('getAccountInfo', [
+      pda.toBase58(),
+      { encoding: 'base64', commitment: 'confirmed' },
+    ]);
     return r.value !== null && r.value.lamports > 0;
   }
 
   async prepareRecordVerification(args: RecordVerification): Promise<{ signature: string; wire: Buffer }> {
-    const { value } = await this.call<{ value: { blockhash: string; lastValidBlockHeight: number } }>('getLatestBlockhash', [
-      { commitment: 'confirmed' },
-    ]);
-    const tx = new Transaction({ feePayer: this.verifier.publicKey, blockhash: value.blockhash, lastValidBlockHeight: value.lastValidBlockHeight });
+    const { value } = await this.call<{ value: { blockhash: string; lastValidBlockHeight: number } }>(
+      'getLatestBlockhash',
+      [{ commitment: 'confirmed' }],
+    );
+    const tx = new Transaction({
+      feePayer: this.verifier.publicKey,
+      blockhash: value.blockhash,
+      lastValidBlockHeight: value.lastValidBlockHeight,
+    });
     tx.add(recordVerificationIx({ verifier: this.verifier.publicKey, ...args }));
     tx.sign(this.verifier);
     const bs58 = (await import('bs58')).default;
@@ -77,34 +89,43 @@ export class SolanaChain implements ChainApi {
   }
 
   async send(wire: Buffer): Promise<void> {
-    const answer = await this.raw<string>('sendTransaction', [wire.toString('base64'), { encoding: 'base64', preflightCommitment: 'confirmed' }]);
+    const answer = await this.raw<string>('sendTransaction', [
+      wire.toString('base64'),
+      { encoding: 'base64', preflightCommitment: 'confirmed' },
+    ]);
     if (answer.error) {
       const e = answer.error;
       const text = [e.message, ...(e.data?.logs ?? [])];
       const custom = customCode(e.data?.err);
-      const rv = findRvError(text) ?? (custom !== undefined ? findRvError(`custom program error: ${custom}`) : undefined);
-      if (rv === 'NullifierUsed' || text.some((l) => /already in use/.test(l))) throw new ChainRejectedError('NullifierUsed', 'the nullifier is already recorded on chain');
-      if (rv === 'UnknownRoot') throw new ChainRejectedError('UnknownRoot', 'the root is not in the track\'s on-chain root history');
-      if (e.code === -32002 || e.code === -32003) throw new ChainRejectedError('Other', `the chain refused the transaction${rv ? ` (${rv})` : ''}`);
+      const rv =
+        findRvError(text) ??
+        (custom !== undefined ? findRvError(`custom program error: ${custom}`) : undefined);
+      if (rv === 'NullifierUsed' || text.some((l) => /already in use/.test(l)))
+        throw new ChainRejectedError('NullifierUsed', 'the nullifier is already recorded on chain');
+      if (rv === 'UnknownRoot')
+        throw new ChainRejectedError('UnknownRoot', "the root is not in the track's on-chain root history");
+      if (e.code === -32002 || e.code === -32003)
+        throw new ChainRejectedError('Other', `the chain refused the transaction${rv ? ` (${rv})` : ''}`);
       throw new ChainUnavailableError(`RPC error ${e.code}`);
     }
   }
 
   async signatureState(signature: string): Promise<SignatureState> {
-    const r = await this.call<{ value: ({ slot: number; err: unknown; confirmationStatus: string | null } | null)[] }>('getSignatureStatuses', [
-      [signature],
-      { searchTransactionHistory: true },
-    ]);
+    const r = await this.call<{
+      value: ({ slot: number; err: unknown; confirmationStatus: string | null } | null)[];
+    }>('getSignatureStatuses', [[signature], { searchTransactionHistory: true }]);
     const s = r.value[0];
     if (!s) return { state: 'unknown' };
     if (s.err) return { state: 'failed', slot: s.slot, error: JSON.stringify(s.err) };
-    if (s.confirmationStatus === 'confirmed' || s.confirmationStatus === 'finalized') return { state: 'confirmed', slot: s.slot };
+    if (s.confirmationStatus === 'confirmed' || s.confirmationStatus === 'finalized')
+      return { state: 'confirmed', slot: s.slot };
     return { state: 'pending' };
   }
 
   private async call<T>(method: string, params: unknown[]): Promise<T> {
     const a = await this.raw<T>(method, params);
-    if (a.error || a.result === undefined) throw new ChainUnavailableError(`RPC ${method} failed${a.error ? `: ${a.error.code}` : ''}`);
+    if (a.error || a.result === undefined)
+      throw new ChainUnavailableError(`RPC ${method} failed${a.error ? `: ${a.error.code}` : ''}`);
     return a.result;
   }
 

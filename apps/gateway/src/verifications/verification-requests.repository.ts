@@ -71,7 +71,16 @@ export class VerificationRequestsRepository {
   constructor(private readonly ds: DataSource) {}
 
   /** Inserts a new request as 'processing'; false when (key, Idempotency-Key) already exists. */
-  async insert(r: { id: string; apiKeyId: string; idempotencyKey: string; requestHash: Buffer; trackId: bigint; scope: Buffer; nullifier: Buffer; root: Buffer }): Promise<boolean> {
+  async insert(r: {
+    id: string;
+    apiKeyId: string;
+    idempotencyKey: string;
+    requestHash: Buffer;
+    trackId: bigint;
+    scope: Buffer;
+    nullifier: Buffer;
+    root: Buffer;
+  }): Promise<boolean> {
     const rows: unknown[] = await this.ds.query(
       `INSERT INTO gateway_verification_requests (id, api_key_id, idempotency_key, request_hash, status, track_id, scope, nullifier, root)
        VALUES ($1, $2, $3, $4, 'processing', $5, $6, $7, $8)
@@ -82,15 +91,18 @@ export class VerificationRequestsRepository {
   }
 
   async byIdempotencyKey(apiKeyId: string, idempotencyKey: string): Promise<VerificationRequest | undefined> {
-    const rows: Row[] = await this.ds.query(`SELECT * FROM gateway_verification_requests WHERE api_key_id = $1 AND idempotency_key = $2`, [
-      apiKeyId,
-      idempotencyKey,
-    ]);
+    const rows: Row[] = await this.ds.query(
+      `SELECT * FROM gateway_verification_requests WHERE api_key_id = $1 AND idempotency_key = $2`,
+      [apiKeyId, idempotencyKey],
+    );
     return rows[0] ? toRequest(rows[0]) : undefined;
   }
 
   async byId(id: string, apiKeyId: string): Promise<VerificationRequest | undefined> {
-    const rows: Row[] = await this.ds.query(`SELECT * FROM gateway_verification_requests WHERE id = $1 AND api_key_id = $2`, [id, apiKeyId]);
+    const rows: Row[] = await this.ds.query(
+      `SELECT * FROM gateway_verification_requests WHERE id = $1 AND api_key_id = $2`,
+      [id, apiKeyId],
+    );
     return rows[0] ? toRequest(rows[0]) : undefined;
   }
 
@@ -100,7 +112,11 @@ export class VerificationRequestsRepository {
   }
 
   async reject(id: string, httpStatus: number, code: string, message: string): Promise<void> {
-    await this.update(`status = 'rejected', http_status = $2, error_code = $3, error_message = $4`, `id = $1`, [id, httpStatus, code, message]);
+    await this.update(
+      `status = 'rejected', http_status = $2, error_code = $3, error_message = $4`,
+      `id = $1`,
+      [id, httpStatus, code, message],
+    );
   }
 
   async retryable(id: string): Promise<void> {
@@ -112,19 +128,18 @@ export class VerificationRequestsRepository {
     try {
       await this.update(`status = 'submitted', signature = $2`, `id = $1`, [id, signature]);
     } catch (e) {
-      if ((e as { code?: string }).code === '23505') throw new NullifierClaimedError('nullifier already submitted by another request');
+      if ((e as { code?: string }).code === '23505')
+        throw new NullifierClaimedError('nullifier already submitted by another request');
       throw e;
     }
   }
 
   async settle(id: string, status: 'confirmed' | 'failed', slot: number, error?: string): Promise<void> {
-    await this.update(`status = $2, slot = $3, error_code = $4, error_message = $5`, `id = $1 AND status IN ('submitted', 'retryable')`, [
-      id,
-      status,
-      slot,
-      error ? 'chain_error' : null,
-      error ?? null,
-    ]);
+    await this.update(
+      `status = $2, slot = $3, error_code = $4, error_message = $5`,
+      `id = $1 AND status IN ('submitted', 'retryable')`,
+      [id, status, slot, error ? 'chain_error' : null, error ?? null],
+    );
   }
 
   /** Recorded by the indexer (nullifiers) or held by another live gateway request. */

@@ -28,7 +28,11 @@ export class VerificationsController {
       'and that the nullifier is unused (database, then chain); then submits record_verification. ' +
       'A retry with the same Idempotency-Key and body answers the same result and never records twice.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true, description: '1..255 of A-Z a-z 0-9 . _ : ~ -; one per logical verification' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description: '1..255 of A-Z a-z 0-9 . _ : ~ -; one per logical verification',
+  })
   @ApiBody({
     schema: {
       type: 'object',
@@ -38,18 +42,44 @@ export class VerificationsController {
         publicInputs: {
           type: 'object',
           required: ['root', 'trackId', 'scope', 'nullifier'],
-          properties: { root: { type: 'string' }, trackId: { type: 'string' }, scope: { type: 'string' }, nullifier: { type: 'string' } },
+          properties: {
+            root: { type: 'string' },
+            trackId: { type: 'string' },
+            scope: { type: 'string' },
+            nullifier: { type: 'string' },
+          },
         },
       },
     },
   })
-  @ApiResponse({ status: 202, description: '{ id, status: "pending", signature, ... } — submitted; poll GET /v1/verifications/{id}' })
-  @ApiResponse({ status: 200, description: 'a replay of an earlier request with this Idempotency-Key (header Idempotent-Replayed: true)' })
+  @ApiResponse({
+    status: 202,
+    description: '{ id, status: "pending", signature, ... } — submitted; poll GET /v1/verifications/{id}',
+  })
+  @ApiResponse({
+    status: 200,
+    description:
+      'a replay of an earlier request with this Idempotency-Key (header Idempotent-Replayed: true)',
+  })
   @ApiResponse({ status: 400, description: 'malformed body, hex, field element >= r or Idempotency-Key' })
-  @ApiResponse({ status: 409, description: 'nullifier_used, or the same Idempotency-Key is still in progress' })
-  @ApiResponse({ status: 422, description: 'invalid_proof, root_not_accepted, or idempotency_key_reused with another body' })
-  @ApiResponse({ status: 503, description: 'chain or verifier unreachable; retry with the same Idempotency-Key' })
-  async create(@Req() req: PartnerRequest, @Headers('idempotency-key') idem: unknown, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+  @ApiResponse({
+    status: 409,
+    description: 'nullifier_used, or the same Idempotency-Key is still in progress',
+  })
+  @ApiResponse({
+    status: 422,
+    description: 'invalid_proof, root_not_accepted, or idempotency_key_reused with another body',
+  })
+  @ApiResponse({
+    status: 503,
+    description: 'chain or verifier unreachable; retry with the same Idempotency-Key',
+  })
+  async create(
+    @Req() req: PartnerRequest,
+    @Headers('idempotency-key') idem: unknown,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const key = parseIdempotencyKey(idem);
     const input = parseVerificationInput(body);
     const { replayed, view } = await this.verify.execute(apiKeyOf(req).id, key, input);
@@ -60,8 +90,11 @@ export class VerificationsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A verification: pending, confirmed (with slot) or failed (with error)' })
-  @ApiResponse({ status: 200, description: '{ id, status, signature, slot, trackId, scope, nullifier, root, createdAt, error? }' })
-  @ApiResponse({ status: 404, description: 'unknown id (or another key\'s)' })
+  @ApiResponse({
+    status: 200,
+    description: '{ id, status, signature, slot, trackId, scope, nullifier, root, createdAt, error? }',
+  })
+  @ApiResponse({ status: 404, description: "unknown id (or another key's)" })
   get(@Req() req: PartnerRequest, @Param('id') id: string) {
     if (!UUID.test(id)) throw new ApiError(404, 'not_found', 'no such verification for this API key');
     return this.verify.status(apiKeyOf(req).id, id);

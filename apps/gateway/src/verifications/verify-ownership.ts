@@ -4,7 +4,11 @@ import { ApiError } from '../http/api-error';
 import type { ProofVerifier } from './proof-verifier';
 import { ChainRejectedError, ChainUnavailableError, type ChainApi } from './solana-chain';
 import type { VerificationInput } from './verification-input';
-import { NullifierClaimedError, type VerificationRequest, type VerificationRequestsRepository } from './verification-requests.repository';
+import {
+  NullifierClaimedError,
+  type VerificationRequest,
+  type VerificationRequestsRepository,
+} from './verification-requests.repository';
 
 const I64_MAX = 2n ** 63n - 1n;
 
@@ -24,7 +28,12 @@ export interface VerificationView {
 const hex = (b: Buffer) => '0x' + b.toString('hex');
 
 export function presentVerification(r: VerificationRequest): VerificationView {
-  const status = r.status === 'confirmed' ? 'confirmed' : r.status === 'failed' || r.status === 'rejected' ? 'failed' : 'pending';
+  const status =
+    r.status === 'confirmed'
+      ? 'confirmed'
+      : r.status === 'failed' || r.status === 'rejected'
+        ? 'failed'
+        : 'pending';
   return {
     id: r.id,
     status,
@@ -56,9 +65,18 @@ export class VerifyOwnership {
     private readonly recentRoots: number,
   ) {}
 
-  async execute(apiKeyId: string, idempotencyKey: string, input: VerificationInput): Promise<{ replayed: boolean; view: VerificationView }> {
+  async execute(
+    apiKeyId: string,
+    idempotencyKey: string,
+    input: VerificationInput,
+  ): Promise<{ replayed: boolean; view: VerificationView }> {
     const chain = this.chain();
-    if (!chain) throw new ApiError(503, 'unavailable', 'verifications are not configured on this gateway (no verifier key)');
+    if (!chain)
+      throw new ApiError(
+        503,
+        'unavailable',
+        'verifications are not configured on this gateway (no verifier key)',
+      );
     const pi = input.publicInputs;
     const row = {
       id: randomUUID(),
@@ -73,31 +91,57 @@ export class VerifyOwnership {
     let id: string = row.id;
     if (!(await this.repo.insert(row))) {
       const existing = await this.repo.byIdempotencyKey(apiKeyId, idempotencyKey);
-      if (!existing) throw new ApiError(409, 'conflict', 'a request with this Idempotency-Key is in progress; retry shortly');
+      if (!existing)
+        throw new ApiError(
+          409,
+          'conflict',
+          'a request with this Idempotency-Key is in progress; retry shortly',
+        );
       if (!existing.requestHash.equals(input.hash)) {
-        throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request body');
+        throw new ApiError(
+          422,
+          'idempotency_key_reused',
+          'this Idempotency-Key was used with a different request body',
+        );
       }
       if (existing.status === 'rejected') {
-        throw new ApiError(existing.httpStatus ?? 422, (existing.errorCode ?? 'unprocessable') as never, existing.errorMessage ?? 'rejected');
+        throw new ApiError(
+          existing.httpStatus ?? 422,
+          (existing.errorCode ?? 'unprocessable') as never,
+          existing.errorMessage ?? 'rejected',
+        );
       }
       if (existing.status === 'processing') {
-        throw new ApiError(409, 'conflict', 'a request with this Idempotency-Key is in progress; retry shortly');
+        throw new ApiError(
+          409,
+          'conflict',
+          'a request with this Idempotency-Key is in progress; retry shortly',
+        );
       }
       if (existing.status !== 'retryable') return { replayed: true, view: presentVerification(existing) };
       if (!(await this.repo.takeOver(existing.id))) {
-        throw new ApiError(409, 'conflict', 'a request with this Idempotency-Key is in progress; retry shortly');
+        throw new ApiError(
+          409,
+          'conflict',
+          'a request with this Idempotency-Key is in progress; retry shortly',
+        );
       }
       id = existing.id;
       // the earlier attempt may have landed although its answer was lost
       if (existing.signature) {
         const settled = await this.settleFromChain(chain, existing.id, existing.signature);
-        if (settled) return { replayed: true, view: presentVerification((await this.repo.byId(existing.id, apiKeyId))!) };
+        if (settled)
+          return {
+            replayed: true,
+            view: presentVerification((await this.repo.byId(existing.id, apiKeyId))!),
+          };
       }
     }
     try {
       await this.process(chain, id, row, input);
     } catch (e) {
-      if (e instanceof ApiError && (e.status === 422 || e.status === 409)) await this.repo.reject(id, e.status, e.code, e.message);
+      if (e instanceof ApiError && (e.status === 422 || e.status === 409))
+        await this.repo.reject(id, e.status, e.code, e.message);
       else await this.repo.retryable(id);
       throw e;
     }
@@ -111,7 +155,8 @@ export class VerifyOwnership {
     const chain = this.chain();
     if (chain && r.status === 'submitted' && r.signature) {
       try {
-        if (await this.settleFromChain(chain, r.id, r.signature)) return presentVerification((await this.repo.byId(id, apiKeyId))!);
+        if (await this.settleFromChain(chain, r.id, r.signature))
+          return presentVerification((await this.repo.byId(id, apiKeyId))!);
       } catch (e) {
         if (!(e instanceof ChainUnavailableError)) throw e; // show the stored state
       }
@@ -122,26 +167,49 @@ export class VerifyOwnership {
   private async settleFromChain(chain: ChainApi, id: string, signature: string): Promise<boolean> {
     const s = await chain.signatureState(signature);
     if (s.state === 'confirmed') await this.repo.settle(id, 'confirmed', s.slot);
-    else if (s.state === 'failed') await this.repo.settle(id, 'failed', s.slot, `transaction failed: ${s.error}`);
+    else if (s.state === 'failed')
+      await this.repo.settle(id, 'failed', s.slot, `transaction failed: ${s.error}`);
     else if (s.state === 'pending') return false;
     return s.state !== 'unknown';
   }
 
-  private async process(chain: ChainApi, id: string, row: { trackId: bigint; scope: Buffer; nullifier: Buffer; root: Buffer }, input: VerificationInput): Promise<void> {
+  private async process(
+    chain: ChainApi,
+    id: string,
+    row: { trackId: bigint; scope: Buffer; nullifier: Buffer; root: Buffer },
+    input: VerificationInput,
+  ): Promise<void> {
     let valid: boolean;
     try {
       valid = await this.verifier.verify(input.proof, input.publicInputs);
     } catch {
-      throw new ApiError(503, 'unavailable', 'the proof verifier is unavailable; retry with the same Idempotency-Key', { 'Retry-After': '2' });
+      throw new ApiError(
+        503,
+        'unavailable',
+        'the proof verifier is unavailable; retry with the same Idempotency-Key',
+        { 'Retry-After': '2' },
+      );
     }
     if (!valid) throw new ApiError(422, 'invalid_proof', 'the proof does not verify for these public inputs');
-    if (row.trackId < 0n || !(await this.repo.rootAcceptedAndRecent(row.trackId, row.root, this.recentRoots))) {
-      throw new ApiError(422, 'root_not_accepted', `the root is not among the ${this.recentRoots} newest roots accepted on chain for this track`);
+    if (
+      row.trackId < 0n ||
+      !(await this.repo.rootAcceptedAndRecent(row.trackId, row.root, this.recentRoots))
+    ) {
+      throw new ApiError(
+        422,
+        'root_not_accepted',
+        `the root is not among the ${this.recentRoots} newest roots accepted on chain for this track`,
+      );
     }
     if (await this.repo.nullifierUsed(row.nullifier, id)) throw nullifierUsed();
     try {
       if (await chain.nullifierRecorded(row.trackId, row.nullifier)) throw nullifierUsed();
-      const tx = await chain.prepareRecordVerification({ trackId: row.trackId, scope: row.scope, nullifier: row.nullifier, root: row.root });
+      const tx = await chain.prepareRecordVerification({
+        trackId: row.trackId,
+        scope: row.scope,
+        nullifier: row.nullifier,
+        root: row.root,
+      });
       try {
         await this.repo.claimSubmitted(id, tx.signature);
       } catch (e) {
@@ -151,7 +219,12 @@ export class VerifyOwnership {
       await chain.send(tx.wire);
     } catch (e) {
       if (e instanceof ChainUnavailableError) {
-        throw new ApiError(503, 'unavailable', 'the chain is unreachable; retry with the same Idempotency-Key', { 'Retry-After': '2' });
+        throw new ApiError(
+          503,
+          'unavailable',
+          'the chain is unreachable; retry with the same Idempotency-Key',
+          { 'Retry-After': '2' },
+        );
       }
       if (e instanceof ChainRejectedError) {
         if (e.reason === 'NullifierUsed') throw nullifierUsed();
@@ -163,4 +236,5 @@ export class VerifyOwnership {
   }
 }
 
-const nullifierUsed = () => new ApiError(409, 'nullifier_used', 'this nullifier was already used for this track and scope');
+const nullifierUsed = () =>
+  new ApiError(409, 'nullifier_used', 'this nullifier was already used for this track and scope');
