@@ -9,7 +9,7 @@ import {
   VersionedTransaction,
 } from '@solana/web3.js';
 import bs58 from 'bs58';
-import { LiteSVM } from 'litesvm';
+import { Account, LiteSVM } from 'litesvm';
 import { decodeTokenAccount, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from '@rv/chain';
 import { AccountStore, RainbowVeilProgram } from './rv-program';
 import { customError, fieldlessTransactionError, fromLiteSvmError } from './tx-error';
@@ -104,15 +104,35 @@ export function parseTransaction(raw: Uint8Array, verifySignatures: boolean): { 
   };
 }
 
-function toState(acc: ReturnType<LiteSVM['getAccount']>): AccountState | null {
-  if (!acc.exists || BigInt(acc.lamports) === 0n) return null;
-  return {
-    lamports: BigInt(acc.lamports),
-    data: Uint8Array.from(acc.data),
-    owner: acc.programAddress,
-    executable: acc.executable,
-    rentEpoch: 0n,
-  };
+interface NativeSvm {
+  getAccount(address: Uint8Array): Account | null;
+  setAccount(address: Uint8Array, account: Account): void;
+  sendLegacyTransaction(tx: Uint8Array): unknown;
+}
+
+const SYSTEM_PROGRAM = SystemProgram.programId.toBase58();
+const keyCache = new Map<string, Uint8Array>();
+const ownerCache = new Map<string, string>();
+
+function keyBytes(pubkey: string): Uint8Array {
+  let b = keyCache.get(pubkey);
+  if (!b) {
+    b = bs58.decode(pubkey);
+    if (keyCache.size > 200_000) keyCache.clear();
+    keyCache.set(pubkey, b);
+  }
+  return b;
+}
+
+function ownerString(owner: Uint8Array): string {
+  const hex = Buffer.from(owner).toString('hex');
+  let s = ownerCache.get(hex);
+  if (!s) {
+    s = bs58.encode(owner);
+    if (ownerCache.size > 10_000) ownerCache.clear();
+    ownerCache.set(hex, s);
+  }
+  return s;
 }
 
 /**
@@ -124,25 +144,46 @@ export class Bank implements AccountStore {
   readonly svm: LiteSVM;
   readonly rv: RainbowVeilProgram;
   private readonly rentCache = new Map<number, bigint>();
+  /** Executable accounts never change here; reading a program copies its whole ELF, so keep them. */
+  private readonly executables = new Map<string, AccountState>();
+  private readonly decimals = new Map<string, number>();
+
+  private readCached(pubkey: string): AccountState | null {
+    const exe = this.executables.get(pubkey);
+    if (exe) return exe;
+    const st = this.get(pubkey);
+    if (st?.executable) this.executables.set(pubkey, st);
+    return st;
+  }
+
+  /** litesvm's native object: the same calls without base58 round trips through @solana/kit. */
+  private readonly native: NativeSvm;
 
   constructor(rv = new RainbowVeilProgram()) {
     this.svm = new LiteSVM().withSigverify(false).withBlockhashCheck(false).withTransactionHistory(0n);
+    this.native = (this.svm as unknown as { inner: NativeSvm }).inner;
     this.rv = rv;
   }
 
   get(pubkey: string): AccountState | null {
-    return toState(this.svm.getAccount(pubkey as never));
+    const acc = this.native.getAccount(keyBytes(pubkey));
+    if (acc === null) return null;
+    const lamports = acc.lamports();
+    if (lamports === 0n) return null;
+    return { lamports, data: acc.data(), owner: ownerString(acc.owner()), executable: acc.executable(), rentEpoch: 0n };
   }
 
   set(pubkey: string, state: AccountState | null): void {
-    this.svm.setAccount({
-      address: pubkey as never,
-      lamports: (state?.lamports ?? 0n) as never,
-      data: state?.data ?? new Uint8Array(0),
-      programAddress: (state?.owner ?? SystemProgram.programId.toBase58()) as never,
-      executable: state?.executable ?? false,
-      space: BigInt(state?.data.length ?? 0),
-    } as never);
+    this.native.setAccount(
+      keyBytes(pubkey),
+      new Account(
+        state?.lamports ?? 0n,
+        state?.data ?? new Uint8Array(0),
+        keyBytes(state?.owner ?? SYSTEM_PROGRAM),
+        state?.executable ?? false,
+        0n,
+      ),
+    );
   }
 
   rentExempt(dataLen: number): bigint {
@@ -174,7 +215,7 @@ export class Bank implements AccountStore {
     const keys = msg.accountKeys;
     const payer = keys[0] as string;
     const before = new Map<string, AccountState | null>();
-    for (const k of keys) if (!before.has(k)) before.set(k, this.get(k));
+    for (const k of keys) if (!before.has(k)) before.set(k, this.readCached(k));
     const preBalances = keys.map((k) => before.get(k)?.lamports ?? 0n);
     const preTokenBalances = this.tokenBalances(keys, (k) => before.get(k) ?? null);
     const fee = LAMPORTS_PER_SIGNATURE * BigInt(signatures.length);
@@ -236,6 +277,10 @@ export class Bank implements AccountStore {
     }
     const afterCache = new Map<string, AccountState | null>();
     for (const w of written) afterCache.set(w.pubkey, w.after);
+    // read-only accounts cannot change within a transaction
+    keys.forEach((k, idx) => {
+      if (!msg.writable[idx] && !afterCache.has(k)) afterCache.set(k, before.get(k) ?? null);
+    });
     const after = (k: string) => {
       let v = afterCache.get(k);
       if (v === undefined) {
@@ -284,8 +329,7 @@ export class Bank implements AccountStore {
       return s;
     });
     const bytes = new VersionedTransaction(compiled, sigs).serialize();
-    const inner = (this.svm as unknown as { inner: { sendLegacyTransaction(b: Uint8Array): unknown } }).inner;
-    const res = inner.sendLegacyTransaction(bytes) as {
+    const res = this.native.sendLegacyTransaction(bytes) as {
       err?: () => unknown;
       meta?: () => { logs(): string[]; computeUnitsConsumed(): bigint };
       logs?: () => string[];
@@ -308,14 +352,19 @@ export class Bank implements AccountStore {
       const dec = decodeTokenAccount(st.data);
       if (!dec.ok) return;
       const mint = dec.value.mint.toBase58();
-      const mintState = read(mint) ?? this.get(mint);
+      let decimals = this.decimals.get(mint);
+      if (decimals === undefined) {
+        const mintState = read(mint) ?? this.readCached(mint);
+        decimals = mintState && mintState.data.length >= 45 ? (mintState.data[44] as number) : 0;
+        if (mintState && mintState.data[45] === 1) this.decimals.set(mint, decimals); // initialized: fixed for good
+      }
       out.push({
         accountIndex,
         mint,
         owner: dec.value.owner.toBase58(),
         programId: st.owner,
         amount: dec.value.amount,
-        decimals: mintState && mintState.data.length >= 45 ? (mintState.data[44] as number) : 0,
+        decimals,
       });
     });
     return out;
