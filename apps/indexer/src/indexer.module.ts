@@ -4,6 +4,7 @@ import { DbModule } from '@rv/db';
 import { KafkaModule } from '@rv/kafka';
 import { ObservabilityModule } from '@rv/observability';
 import type { IndexerConfig } from './indexer.config';
+import { IngestModule } from './ingest/ingest.module';
 import { ProjectorModule } from './projector/projector.module';
 
 @Module({})
@@ -17,6 +18,7 @@ export class IndexerModule {
         DbModule.forRoot({ url: config.get('DATABASE_URL'), schema: config.get('DATABASE_SCHEMA'), applicationName: 'rv-indexer' }),
         KafkaModule.forRoot({ brokers: config.get('KAFKA_BROKERS'), clientId: 'rv-indexer' }),
         ProjectorModule,
+        IngestModule,
       ],
     };
   }

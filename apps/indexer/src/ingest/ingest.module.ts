@@ -1,0 +1,53 @@
+import { Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { ConfigService } from '@rv/config';
+import { KafkaService } from '@rv/kafka';
+import { MetricsService } from '@rv/observability';
+import type { IndexerConfig } from '../indexer.config';
+import { PG_POOL, pgPoolProvider } from '../shared/pg-pool';
+import { indexerTopics } from '../shared/topics';
+import { Ingest } from './ingest';
+import { ingestMetrics } from './ingest-metrics';
+
+/** Runs the Yellowstone ingest when the `ingest` role is enabled. */
+@Injectable()
+export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
+  private ingest?: Ingest;
+
+  constructor(
+    private readonly config: ConfigService<IndexerConfig>,
+    private readonly kafka: KafkaService,
+    private readonly metrics: MetricsService,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.get('INDEXER_ROLES').includes('ingest')) return;
+    const chainUpdates = this.config.get('CHAIN_UPDATES_TOPIC');
+    await this.kafka.ensureTopics(
+      indexerTopics({ chainUpdates, leafChanges: this.config.get('LEAF_CHANGES_TOPIC'), partitions: this.config.get('TOPIC_PARTITIONS') }),
+    );
+    const startSlot = this.config.get('INGEST_START_SLOT');
+    const xToken = this.config.get('GEYSER_X_TOKEN');
+    this.ingest = new Ingest({
+      pool: this.pool,
+      producer: this.kafka.producer,
+      chainUpdatesTopic: chainUpdates,
+      geyserEndpoint: this.config.get('GEYSER_ENDPOINT'),
+      ...(xToken ? { xToken } : {}),
+      rpcUrl: this.config.get('SOLANA_RPC_URL'),
+      name: this.config.get('INGEST_NAME'),
+      ...(startSlot !== undefined ? { startSlot } : {}),
+      maxBackoffMs: this.config.get('INGEST_MAX_BACKOFF_MS'),
+      metrics: ingestMetrics(this.metrics),
+    });
+    await this.ingest.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.ingest?.stop();
+  }
+}
+
+@Module({ providers: [pgPoolProvider, IngestService] })
+export class IngestModule {}

@@ -1,0 +1,371 @@
+import { Logger } from '@nestjs/common';
+import Client, { CommitmentLevel, SlotStatus, type SubscribeRequest, type SubscribeUpdate } from '@triton-one/yellowstone-grpc';
+import { Connection, PublicKey } from '@solana/web3.js';
+import bs58 from 'bs58';
+import type { Producer } from 'kafkajs';
+import type { Pool } from 'pg';
+import { RAINBOW_VEIL_PROGRAM_ID, TOKEN_ACCOUNT_LEN, TOKEN_ACCOUNT_MINT_OFFSET, TOKEN_PROGRAM_ID } from '@rv/chain';
+import { chainUpdateCodec, type HoldingChangedUpdate, type ProgramEventUpdate } from '@rv/events';
+import { DLQ_HEADERS, dlqTopicOf } from '@rv/kafka';
+import { ChainPublisher } from './chain-publisher';
+import type { IngestMetrics } from './ingest-metrics';
+import { normalizeAccount, normalizeTransaction, revertOf, slotStatusUpdate, type UndecodableEvent } from './normalize';
+
+export interface IngestOptions {
+  pool: Pool;
+  producer: Producer;
+  chainUpdatesTopic: string;
+  geyserEndpoint: string;
+  xToken?: string;
+  rpcUrl: string;
+  /** Checkpoint name (one per stream). */
+  name: string;
+  /** Where to start without a checkpoint (default: live). */
+  startSlot?: number;
+  maxBackoffMs?: number;
+  metrics?: IngestMetrics;
+}
+
+/**
+ * Ingest: one Yellowstone subscription at `confirmed` — rainbow_veil transactions, SPL Token
+ * accounts of registered track mints (owner + datasize + memcmp(mint) filters, one per mint,
+ * re-sent when a track is registered) and slot statuses — normalized to rv.chain.updates.v1.
+ *
+ * Guarantees:
+ * - Checkpoint = the last CONFIRMED slot whose records are all acknowledged by Kafka; it never
+ *   moves over a hole. On (re)connect it resumes with from_slot = checkpoint + 1; below the server's
+ *   replay window (SubscribeReplayInfo) it first backfills the missing range over Solana RPC.
+ * - Slot chain: a confirmed slot whose parent is above the checkpoint means the stream skipped
+ *   blocks; that range is backfilled over RPC before the checkpoint moves.
+ * - A DEAD slot: every program event it published is compensated (event_reverted) and every
+ *   holding it published is re-read over RPC and published again with the rolled-back state.
+ * - Server pings are answered; a broken stream reconnects with exponential backoff.
+ * Duplicates (replays after a reconnect, backfill overlaps) are harmless: records carry their
+ * idempotency key and the projector's writes are guarded (write versions, unique keys).
+ */
+export class Ingest {
+  private readonly log = new Logger('ingest');
+  private readonly mints = new Map<string, bigint>(); // mint base58 -> track id
+  private readonly known = new Map<string, { wallet: string; mint: string }>();
+  private readonly publisher: ChainPublisher;
+  private readonly rpc: Connection;
+  private checkpoint: number | undefined;
+  private running = false;
+  private loop?: Promise<void>;
+  private stream?: Awaited<ReturnType<Client['subscribe']>>;
+  private chainTip = 0;
+  reconnects = 0;
+  gapsFilled = 0;
+
+  constructor(private readonly opts: IngestOptions) {
+    this.publisher = new ChainPublisher(opts.pool, opts.producer, opts.chainUpdatesTopic, opts.metrics);
+    this.rpc = new Connection(opts.rpcUrl, 'confirmed');
+  }
+
+  get checkpointSlot(): number | undefined {
+    return this.checkpoint;
+  }
+
+  async start(): Promise<void> {
+    const { rows } = await this.opts.pool.query<{ mint: Buffer; track_id: string }>(`SELECT mint, track_id::text FROM indexer_ingest_mints`);
+    for (const r of rows) this.mints.set(bs58.encode(r.mint), BigInt(r.track_id));
+    const cp = await this.opts.pool.query<{ slot: string }>(`SELECT slot::text FROM indexer_checkpoints WHERE name = $1`, [this.checkpointName]);
+    this.checkpoint = cp.rows[0] ? Number(cp.rows[0].slot) : undefined;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stream?.destroy();
+    await this.loop;
+  }
+
+  /** Drops the current stream (tests / operations); the ingest reconnects and resumes. */
+  dropStream(): void {
+    this.stream?.destroy();
+  }
+
+  private get checkpointName(): string {
+    return `ingest:${this.opts.name}`;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (this.running) {
+      const started = Date.now();
+      try {
+        await this.session();
+      } catch (e) {
+        if (this.running) this.log.warn(`stream ended: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (!this.running) break;
+      if (Date.now() - started > 10_000) attempt = 0;
+      attempt++;
+      this.reconnects++;
+      this.opts.metrics?.reconnects.inc();
+      const backoff = Math.min(this.opts.maxBackoffMs ?? 10_000, 100 * 2 ** Math.min(attempt, 10));
+      await new Promise((r) => setTimeout(r, backoff));
+    }
+  }
+
+  private request(fromSlot?: number): SubscribeRequest {
+    const accounts: SubscribeRequest['accounts'] = {};
+    for (const [mint, trackId] of this.mints) {
+      accounts[`track_${trackId}`] = {
+        account: [],
+        owner: [TOKEN_PROGRAM_ID.toBase58()],
+        filters: [{ datasize: String(TOKEN_ACCOUNT_LEN) }, { memcmp: { offset: String(TOKEN_ACCOUNT_MINT_OFFSET), base58: mint } }],
+      };
+    }
+    return {
+      accounts,
+      slots: { slots: { filterByCommitment: false } },
+      transactions: {
+        rv: { vote: false, failed: false, accountInclude: [RAINBOW_VEIL_PROGRAM_ID.toBase58()], accountExclude: [], accountRequired: [] },
+      },
+      transactionsStatus: {},
+      blocks: {},
+      blocksMeta: {},
+      entry: {},
+      accountsDataSlice: [],
+      commitment: CommitmentLevel.CONFIRMED,
+      ...(fromSlot !== undefined ? { fromSlot: String(fromSlot) } : {}),
+    };
+  }
+
+  private async write(req: SubscribeRequest): Promise<void> {
+    const s = this.stream;
+    if (!s) return;
+    await new Promise<void>((resolve, reject) => s.write(req, (e: Error | null | undefined) => (e ? reject(e) : resolve())));
+  }
+
+  private async session(): Promise<void> {
+    const client = new Client(this.opts.geyserEndpoint, this.opts.xToken, undefined);
+    await client.connect();
+    let fromSlot = this.checkpoint !== undefined ? this.checkpoint + 1 : this.opts.startSlot;
+    if (fromSlot !== undefined) {
+      const first = Number((await client.subscribeReplayInfo()).firstAvailable ?? 0);
+      if (first > 0 && fromSlot < first) {
+        // Outside the server's replay window: fill [fromSlot, first - 1] over RPC, then stream from `first`.
+        await this.backfill(fromSlot, first - 1);
+        fromSlot = first;
+      }
+    }
+    const stream = await client.subscribe();
+    this.stream = stream;
+    try {
+      await this.write(this.request(fromSlot));
+      this.log.log(`subscribed to ${this.opts.geyserEndpoint} at confirmed${fromSlot !== undefined ? ` from slot ${fromSlot}` : ''} (${this.mints.size} mints)`);
+      for await (const u of stream as AsyncIterable<SubscribeUpdate>) {
+        if (!this.running) break;
+        await this.handle(u);
+      }
+    } finally {
+      this.stream = undefined;
+      stream.destroy();
+    }
+  }
+
+  private async handle(u: SubscribeUpdate): Promise<void> {
+    if (u.ping) {
+      await this.write({ ...this.request(), ping: { id: 1 } });
+      return;
+    }
+    if (u.transaction?.transaction) {
+      const t = u.transaction.transaction;
+      if (t.meta?.err) return;
+      await this.onTransaction(Number(u.transaction.slot), bs58.encode(t.signature), t.meta?.logMessages ?? []);
+      return;
+    }
+    if (u.account?.account) {
+      const a = u.account.account;
+      const h = normalizeAccount(
+        { slot: Number(u.account.slot), pubkey: a.pubkey, data: a.data, lamports: BigInt(a.lamports), writeVersion: BigInt(a.writeVersion), txnSignature: a.txnSignature },
+        (m) => this.mints.has(m),
+        (k) => this.known.get(k),
+      );
+      if (h) await this.onHolding(h);
+      return;
+    }
+    if (u.slot) {
+      const slot = Number(u.slot.slot);
+      const parent = u.slot.parent !== undefined ? Number(u.slot.parent) : undefined;
+      switch (u.slot.status) {
+        case SlotStatus.SLOT_PROCESSED:
+          this.chainTip = Math.max(this.chainTip, slot);
+          return;
+        case SlotStatus.SLOT_CONFIRMED:
+          return this.onConfirmed(slot, parent);
+        case SlotStatus.SLOT_FINALIZED:
+          await this.publisher.push(slotStatusUpdate(slot, 'finalized', parent));
+          await this.publisher.flush();
+          await this.opts.pool.query(`DELETE FROM indexer_published WHERE slot <= $1`, [slot]);
+          return;
+        case SlotStatus.SLOT_DEAD:
+          return this.onDead(slot, parent);
+        default:
+          return;
+      }
+    }
+  }
+
+  private async onTransaction(slot: number, signature: string, logs: readonly string[]): Promise<void> {
+    const { updates, errors } = normalizeTransaction(slot, signature, logs);
+    for (const e of errors) await this.deadLetter(e);
+    for (const ev of updates) {
+      if (ev.type === 'track_registered') await this.addMint(ev.mint, ev.trackId, slot);
+      await this.publisher.push(ev);
+    }
+  }
+
+  private async onHolding(h: HoldingChangedUpdate): Promise<void> {
+    this.known.set(h.tokenAccount, { wallet: h.wallet, mint: h.mint });
+    await this.publisher.push(h);
+  }
+
+  private async addMint(mint: string, trackId: bigint, slot: number): Promise<void> {
+    if (this.mints.has(mint)) return;
+    this.mints.set(mint, trackId);
+    await this.opts.pool.query(`INSERT INTO indexer_ingest_mints (mint, track_id, slot) VALUES ($1, $2, $3) ON CONFLICT (mint) DO NOTHING`, [
+      Buffer.from(bs58.decode(mint)),
+      trackId.toString(),
+      slot,
+    ]);
+    // Same filters plus the new mint's token accounts (a request replaces the stream's filters).
+    await this.write(this.request());
+  }
+
+  private async onConfirmed(slot: number, parent: number | undefined): Promise<void> {
+    await this.publisher.flush();
+    const cp = this.checkpoint;
+    if (cp !== undefined && parent !== undefined && parent > cp) {
+      this.log.warn(`slot ${slot} has parent ${parent} above the checkpoint ${cp}: filling slots ${cp + 1}..${parent} over RPC`);
+      await this.backfill(cp + 1, parent);
+    }
+    await this.publisher.push(slotStatusUpdate(slot, 'confirmed', parent));
+    await this.publisher.flush();
+    if (cp === undefined || slot > cp) await this.saveCheckpoint(slot);
+  }
+
+  private async saveCheckpoint(slot: number): Promise<void> {
+    await this.opts.pool.query(
+      `INSERT INTO indexer_checkpoints (name, slot) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET slot = GREATEST(indexer_checkpoints.slot, EXCLUDED.slot), updated_at = now()`,
+      [this.checkpointName, slot],
+    );
+    this.checkpoint = Math.max(this.checkpoint ?? 0, slot);
+    this.opts.metrics?.checkpoint.set(this.checkpoint);
+    this.opts.metrics?.slotLag.set(Math.max(0, this.chainTip - this.checkpoint));
+  }
+
+  /** Compensates what a dead slot published: events are reverted, holdings re-read from RPC. */
+  private async onDead(slot: number, parent: number | undefined): Promise<void> {
+    await this.publisher.flush();
+    const { rows } = await this.opts.pool.query<{ record: Buffer }>(`SELECT record FROM indexer_published WHERE slot = $1 ORDER BY id`, [slot]);
+    const published = rows.map((r) => chainUpdateCodec.decode(r.record)).flatMap((d) => (d.ok ? [d.value] : []));
+    const holdings = published.filter((u): u is HoldingChangedUpdate => u.type === 'holding_changed');
+    const events = published.filter((u): u is ProgramEventUpdate => u.type !== 'holding_changed' && u.type !== 'slot_status' && u.type !== 'event_reverted');
+    for (const ev of events.reverse()) await this.publisher.push(revertOf(ev, slot));
+    const restored = await this.currentHoldings([...new Set(holdings.map((h) => h.tokenAccount))], slot + 1);
+    for (const h of restored) await this.onHolding(h);
+    await this.publisher.push(slotStatusUpdate(slot, 'dead', parent));
+    await this.publisher.flush();
+    await this.opts.pool.query(`DELETE FROM indexer_published WHERE slot = $1`, [slot]);
+    this.log.warn(`slot ${slot} died: compensated ${events.length} event(s) and ${restored.length} holding(s)`);
+  }
+
+  /**
+   * The current state of token accounts over RPC, as holding records at the RPC context slot
+   * (never below `minSlot`) with write version 0: newer than anything published before that
+   * slot, older than any later stream write of the same slot.
+   */
+  private async currentHoldings(accounts: string[], minSlot: number): Promise<HoldingChangedUpdate[]> {
+    const out: HoldingChangedUpdate[] = [];
+    for (const acc of accounts) {
+      const res = await this.rpc.getAccountInfoAndContext(new PublicKey(acc), 'confirmed');
+      const slot = Math.max(res.context.slot, minSlot);
+      const h = normalizeAccount(
+        { slot, pubkey: new PublicKey(acc).toBytes(), data: res.value ? Uint8Array.from(res.value.data) : new Uint8Array(), lamports: BigInt(res.value?.lamports ?? 0), writeVersion: 0n },
+        (m) => this.mints.has(m),
+        (k) => this.known.get(k) ?? undefined,
+      );
+      if (h) out.push(h);
+    }
+    return out;
+  }
+
+  /**
+   * Fills slots [from, to] over Solana RPC: program transactions (getSignaturesForAddress +
+   * getTransaction) become the same event records the stream would have carried; token accounts
+   * touched by the registered mints' transactions, and every token account already known, are
+   * re-read (current state). Then the checkpoint moves to `to`.
+   */
+  private async backfill(from: number, to: number): Promise<void> {
+    const programSigs = await this.signaturesInRange(RAINBOW_VEIL_PROGRAM_ID, from, to);
+    for (const s of programSigs) {
+      const tx = await this.rpc.getTransaction(s.signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
+      if (!tx || tx.meta?.err) continue;
+      await this.onTransaction(tx.slot, s.signature, tx.meta?.logMessages ?? []);
+    }
+    const accounts = new Set<string>(this.known.keys());
+    const { rows } = await this.opts.pool.query<{ token_account: Buffer }>(
+      `SELECT h.token_account FROM holdings h JOIN indexer_ingest_mints m ON m.mint = h.mint`,
+    );
+    for (const r of rows) accounts.add(bs58.encode(r.token_account));
+    for (const mint of this.mints.keys()) {
+      for (const s of await this.signaturesInRange(new PublicKey(mint), from, to)) {
+        const tx = await this.rpc.getTransaction(s.signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
+        if (!tx || tx.meta?.err) continue;
+        const keys = tx.transaction.message.getAccountKeys().staticAccountKeys;
+        for (const b of tx.meta?.postTokenBalances ?? []) {
+          const key = keys[b.accountIndex];
+          if (b.mint === mint && key) accounts.add(key.toBase58());
+        }
+      }
+    }
+    for (const h of await this.currentHoldings([...accounts], to)) await this.onHolding(h);
+    await this.publisher.flush();
+    await this.saveCheckpoint(to);
+    this.gapsFilled++;
+    this.opts.metrics?.gapsFilled.inc();
+    this.log.log(`backfilled slots ${from}..${to}: ${programSigs.length} program transaction(s), ${accounts.size} token account(s)`);
+  }
+
+  private async signaturesInRange(address: PublicKey, from: number, to: number): Promise<{ signature: string; slot: number }[]> {
+    const out: { signature: string; slot: number }[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await this.rpc.getSignaturesForAddress(address, { limit: 1000, ...(before ? { before } : {}) }, 'confirmed');
+      if (page.length === 0) break;
+      for (const s of page) if (s.slot >= from && s.slot <= to && !s.err) out.push({ signature: s.signature, slot: s.slot });
+      const last = page[page.length - 1]!;
+      if (last.slot < from || page.length < 1000) break;
+      before = last.signature;
+    }
+    return out.reverse(); // oldest first
+  }
+
+  private async deadLetter(e: UndecodableEvent): Promise<void> {
+    await this.opts.producer.send({
+      topic: dlqTopicOf(this.opts.chainUpdatesTopic),
+      acks: -1,
+      messages: [
+        {
+          key: e.signature,
+          value: Buffer.from(e.line, 'utf8'),
+          headers: {
+            [DLQ_HEADERS.reason]: `${e.message} (transaction ${e.signature}, log line ${e.logIndex}, slot ${e.slot})`,
+            [DLQ_HEADERS.code]: e.code,
+            [DLQ_HEADERS.sourceTopic]: 'yellowstone',
+            [DLQ_HEADERS.consumerGroup]: `ingest:${this.opts.name}`,
+            [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+          },
+        },
+      ],
+    });
+    this.opts.metrics?.deadLetters.inc({ code: e.code });
+    this.log.warn(`undecodable program event in ${e.signature} (${e.code}): ${e.message}`);
+  }
+}
+
