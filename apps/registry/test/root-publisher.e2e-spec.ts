@@ -1,0 +1,297 @@
+import { mkdtempSync } from 'fs';
+import * as net from 'net';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import bs58 from 'bs58';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import { Connection, Keypair, Transaction, type TransactionInstruction } from '@solana/web3.js';
+import { decodeEventsFromLogs, decodeRvAccount, initializeIx, registerTrackIx, trackPda, type TrackAccount } from '@rv/chain';
+import { rootRecordCodec, rootRecordKey, type RootRecord } from '@rv/events';
+import { createIdempotentProducer, createKafka, DLQ_HEADERS, dlqTopicOf, ensureTopics } from '@rv/kafka';
+import { spawnApp, testEnv, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
+import { writeKeypairFile } from '../../../tools/keys/keypair-file';
+import { Localnet } from '../../../tools/localnet/src/localnet';
+import { registrySchema } from './registry-test-app';
+
+/** A TCP proxy in front of the local chain's JSON-RPC that the test can take down and bring back. */
+class ToggleProxy {
+  port = 0;
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  constructor(private readonly targetPort: number) {}
+
+  async up(): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.targetPort, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.address() as net.AddressInfo).port;
+    this.server = server;
+  }
+
+  async down(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    for (const sock of this.sockets) sock.destroy();
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+}
+
+const hex32 = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+const record = (trackId: number, seq: number): RootRecord => ({
+  trackId: BigInt(trackId),
+  seq: BigInt(seq),
+  root: hex32(trackId * 1000 + seq),
+  leafCount: BigInt(seq * 7),
+  slot: 500 + seq,
+  changeSeq: BigInt(seq * 7),
+});
+
+// The root publisher as deployed: the registry process (spawned, real config and logs) consuming a
+// real Kafka topic and sending update_root to the local chain's JSON-RPC through a proxy.
+describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain (real Kafka, spawned registry)', () => {
+  let ln: Localnet;
+  let proxy: ToggleProxy;
+  let db: Awaited<ReturnType<typeof registrySchema>>;
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: Producer;
+  let app: SpawnedApp;
+  let url: string;
+  let conn: Connection;
+  const consumers: Consumer[] = [];
+  const authority = Keypair.generate();
+  const topic = `rv.spec.${uniqueName('roots')}.v1`;
+  const T1 = 21;
+  const T2 = 22;
+
+  const send = (ixs: TransactionInstruction[]) => {
+    const tx = new Transaction({ feePayer: authority.publicKey, recentBlockhash: ln.chain.latestBlockhash(0).blockhash }).add(...ixs);
+    tx.sign(authority);
+    return ln.chain.submit(tx.serialize());
+  };
+  const produce = (records: RootRecord[], partition?: number) =>
+    producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((r) => ({ key: rootRecordKey(r), value: rootRecordCodec.encode(r), ...(partition === undefined ? {} : { partition }) })),
+    });
+  /** The Track account, read straight from the chain (not through the proxy). */
+  const track = async (id: number): Promise<TrackAccount> => {
+    const info = await conn.getAccountInfo(trackPda(BigInt(id))[0], 'confirmed');
+    const d = decodeRvAccount(info!.data);
+    if (!d.ok || d.value.name !== 'Track') throw new Error('not a Track account');
+    return d.value.data;
+  };
+  const latestRoot = (t: TrackAccount) => `0x${Buffer.from(t.roots[(t.rootHead + 63) % 64]!).toString('hex')}`;
+  /** Every MerkleRootUpdated the chain holds for a track, oldest first, from getTransaction logs. */
+  const rootEvents = async (id: number) => {
+    const sigs = await conn.getSignaturesForAddress(trackPda(BigInt(id))[0], undefined, 'confirmed');
+    const out: { seq: bigint; root: string; leafCount: bigint; signature: string }[] = [];
+    for (const s of [...sigs].reverse()) {
+      const tx = await conn.getTransaction(s.signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
+      for (const { event } of decodeEventsFromLogs(tx?.meta?.logMessages ?? []).events) {
+        if (event.name !== 'MerkleRootUpdated') continue;
+        out.push({ seq: event.data.seq, root: `0x${Buffer.from(event.data.root).toString('hex')}`, leafCount: event.data.leafCount, signature: s.signature });
+      }
+    }
+    return out;
+  };
+  /** Waits until the track's newest confirmed MerkleRootUpdated carries `seq`. */
+  const confirmedSeq = (id: number, seq: number, timeoutMs = 30_000) =>
+    waitFor(async () => (await rootEvents(id)).at(-1)?.seq === BigInt(seq), { what: `seq ${seq} of track ${id} confirmed on chain`, timeoutMs });
+  const metric = async (name: string, labels: Record<string, string> = {}): Promise<number> => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && want.every((w) => l.includes(w)));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+  const ready = async () => {
+    const r = await fetch(`${url}/health/ready`);
+    return { status: r.status, body: (await r.json()) as { status: string; checks: Record<string, string> } };
+  };
+
+  beforeAll(async () => {
+    ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 40, confirmDepth: 1, finalizeDepth: 4 } });
+    conn = new Connection(ln.rpcUrl, 'confirmed');
+    proxy = new ToggleProxy(Number(new URL(ln.rpcUrl).port));
+    await proxy.up();
+    ln.chain.airdrop(authority.publicKey, 100_000_000_000n);
+    send([initializeIx({ payer: authority.publicKey, rootAuthority: authority.publicKey, verifier: Keypair.generate().publicKey })]);
+    for (const id of [T1, T2]) {
+      send([registerTrackIx({ authority: authority.publicKey, payer: authority.publicKey, trackId: id, mint: Keypair.generate().publicKey, depth: 20 })]);
+    }
+    ln.chain.advance(3);
+
+    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'rv-root-publisher-')), 'root-authority.json');
+    writeKeypairFile(keyFile, authority);
+
+    kafka = createKafka({ brokers: testEnv().KAFKA_BROKERS.split(','), clientId: 'root-publisher-spec' });
+    admin = kafka.admin();
+    producer = createIdempotentProducer(kafka);
+    await Promise.all([admin.connect(), producer.connect()]);
+    await ensureTopics(admin, [
+      { topic, numPartitions: 2 },
+      { topic: dlqTopicOf(topic), numPartitions: 1 },
+    ]);
+
+    db = await registrySchema();
+    app = spawnApp('registry', {
+      DATABASE_URL: testEnv().DATABASE_URL,
+      DATABASE_SCHEMA: db.schema,
+      KAFKA_BROKERS: testEnv().KAFKA_BROKERS,
+      PORT: '0',
+      LOG_LEVEL: 'debug',
+      SOLANA_RPC_URL: `http://127.0.0.1:${proxy.port}`,
+      ROOT_AUTHORITY_KEYPAIR_FILE: keyFile,
+      ROOTS_TOPIC: topic,
+      ROOT_PUBLISHER_GROUP: uniqueName('rv_root_publisher'),
+      ROOT_PUBLISHER_RPC_TIMEOUT_MS: '1000',
+      ROOT_PUBLISHER_POLL_MS: '40',
+      ROOT_PUBLISHER_MAX_BACKOFF_MS: '500',
+      TREE_WRITER_ENABLED: 'false',
+    });
+    url = await app.listening(60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (app && app.proc.exitCode === null) {
+      app.proc.kill('SIGTERM');
+      await app.exited;
+    }
+    await Promise.all(consumers.map((c) => c.disconnect()));
+    await producer?.disconnect();
+    await admin?.disconnect();
+    await proxy?.down();
+    await ln?.stop();
+    await db?.drop();
+  });
+
+  it('puts each track newest root on chain: Track account and MerkleRootUpdated in the transaction logs', async () => {
+    const t1 = [record(T1, 1), record(T1, 2), record(T1, 3)];
+    await produce([...t1, record(T2, 1)]);
+    await confirmedSeq(T1, 3, 60_000);
+    await confirmedSeq(T2, 1);
+
+    const a = await track(T1);
+    expect(latestRoot(a)).toBe(record(T1, 3).root);
+    expect(a.leafCount).toBe(21n);
+    const b = await track(T2);
+    expect(latestRoot(b)).toBe(record(T2, 1).root);
+
+    // Every root the chain took is one the registry published for that seq, in increasing seq order,
+    // ending with the newest; older ones of the same batch may have been superseded (never sent).
+    const ev1 = await rootEvents(T1);
+    expect(ev1.length).toBeGreaterThanOrEqual(1);
+    expect(ev1[ev1.length - 1]).toMatchObject({ seq: 3n, root: record(T1, 3).root, leafCount: 21n });
+    for (const e of ev1) expect(e.root).toBe(record(T1, Number(e.seq)).root);
+    expect(ev1.map((e) => e.seq)).toEqual([...ev1.map((e) => e.seq)].sort((x, y) => Number(x - y)));
+    expect(new Set(ev1.map((e) => e.seq)).size).toBe(ev1.length);
+    expect((await rootEvents(T2)).map((e) => [e.seq, e.root])).toEqual([[1n, record(T2, 1).root]]);
+
+    const submitted = ev1.length + 1;
+    await waitFor(async () => (await metric('rv_root_publisher_roots_submitted_total')) === submitted, { what: 'submitted metric' });
+    expect(await metric('rv_root_publisher_roots_skipped_total', { reason: 'superseded' })).toBe(3 - ev1.length);
+    expect(await metric('rv_root_publisher_submit_seconds_count', { outcome: 'landed' })).toBe(submitted);
+    expect(await ready()).toMatchObject({ status: 200, body: { status: 'ok', checks: { solana: 'ok' } } });
+  });
+
+  it('sends nothing twice when the same records are replayed', async () => {
+    const before1 = (await rootEvents(T1)).length;
+    const before2 = (await rootEvents(T2)).length;
+    const submitted = await metric('rv_root_publisher_roots_submitted_total');
+    const skipped = await metric('rv_root_publisher_roots_skipped_total', { reason: 'already_on_chain' });
+    await produce([record(T1, 1), record(T1, 2), record(T1, 3), record(T2, 1)]);
+    await waitFor(async () => (await metric('rv_root_publisher_roots_skipped_total', { reason: 'already_on_chain' })) === skipped + 4, {
+      what: '4 replayed records skipped',
+    });
+    expect((await rootEvents(T1)).length).toBe(before1);
+    expect((await rootEvents(T2)).length).toBe(before2);
+    expect(await metric('rv_root_publisher_roots_submitted_total')).toBe(submitted);
+    expect((await track(T1)).lastSeq).toBe(3n);
+  });
+
+  it('dead-letters a record of an unknown track and an undecodable one with their reasons; the partition keeps flowing', async () => {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        { key: '999', value: rootRecordCodec.encode(record(999, 1)), partition: 0 },
+        { key: 'junk', value: Buffer.from('{"v":1,"trackId":"x"'), partition: 0 },
+        { key: rootRecordKey(record(T1, 4)), value: rootRecordCodec.encode(record(T1, 4)), partition: 0 },
+      ],
+    });
+    const dead: { key: string; code: string; reason: string; source: string }[] = [];
+    const dlq = kafka.consumer({ groupId: uniqueName('root-publisher-spec-dlq') });
+    consumers.push(dlq);
+    await dlq.connect();
+    await dlq.subscribe({ topic: dlqTopicOf(topic), fromBeginning: true });
+    await dlq.run({
+      eachMessage: async ({ message }) => {
+        const h = (k: string) => String(message.headers?.[k] ?? '');
+        dead.push({ key: String(message.key), code: h(DLQ_HEADERS.code), reason: h(DLQ_HEADERS.reason), source: h(DLQ_HEADERS.sourceTopic) });
+      },
+    });
+    await waitFor(() => dead.length >= 2, { what: 'two dead letters', timeoutMs: 30_000 });
+    expect(dead).toEqual([
+      { key: '999', code: 'unknown_track', reason: 'track 999 is not registered on chain (no Track account)', source: topic },
+      { key: 'junk', code: 'bad_encoding', reason: expect.stringMatching(/^bad_encoding: not JSON/), source: topic },
+    ]);
+    await confirmedSeq(T1, 4);
+    expect(await metric('rv_root_publisher_dead_letters_total', { code: 'unknown_track' })).toBe(1);
+  });
+
+  it('keeps a root while the RPC is down (readiness says so) and submits it once the RPC is back', async () => {
+    await proxy.down();
+    const down = await waitFor(async () => {
+      const r = await ready();
+      return r.status === 503 ? r : undefined;
+    }, { what: '503 from /health/ready' });
+    expect(down.body.checks.solana).toMatch(/^error: getAccountInfo\(config\): Solana RPC unreachable/);
+    expect(down.body.checks.kafka).toBe('ok');
+
+    await produce([record(T2, 2)]);
+    await waitFor(async () => (await metric('rv_root_publisher_failures_total', { reason: 'rpc_unreachable' })) >= 2, {
+      what: 'retried failures while the RPC is down',
+      timeoutMs: 30_000,
+    });
+    expect((await track(T2)).lastSeq).toBe(1n);
+
+    await proxy.up();
+    await confirmedSeq(T2, 2);
+    expect((await track(T2)).lastSeq).toBe(2n);
+    expect((await rootEvents(T2)).map((e) => e.seq)).toEqual([1n, 2n]);
+    await waitFor(async () => (await ready()).status === 200, { what: '200 from /health/ready' });
+  });
+
+  it('never writes the root authority secret key to its logs', () => {
+    const logs = app.stdout() + app.stderr();
+    expect(logs).toContain(`as root authority ${authority.publicKey.toBase58()}`);
+    expect(logs).toContain('update_root track 21 seq 4');
+    const secret = Buffer.from(authority.secretKey);
+    const seed = secret.subarray(0, 32);
+    const forms = [
+      JSON.stringify(Array.from(secret)),
+      Array.from(seed).join(','),
+      Array.from(seed).join(', '),
+      bs58.encode(secret),
+      bs58.encode(seed),
+      seed.toString('hex'),
+      seed.toString('base64'),
+      secret.toString('base64'),
+    ];
+    for (const f of forms) expect(logs).not.toContain(f);
+  });
+});
