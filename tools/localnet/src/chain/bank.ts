@@ -104,7 +104,15 @@ export function parseTransaction(raw: Uint8Array, verifySignatures: boolean): { 
   };
 }
 
+interface SvmResult {
+  err?: () => unknown;
+  meta?: () => { logs(): string[]; computeUnitsConsumed(): bigint };
+  logs?: () => string[];
+  computeUnitsConsumed?: () => bigint;
+}
+
 interface NativeSvm {
+  sendVersionedTransaction(tx: Uint8Array): unknown;
   getAccount(address: Uint8Array): Account | null;
   setAccount(address: Uint8Array, account: Account): void;
   sendLegacyTransaction(tx: Uint8Array): unknown;
@@ -250,7 +258,8 @@ export class Bank implements AccountStore {
       // A run of non-rainbow_veil instructions: one LiteSVM sub-transaction (signatures were checked above).
       let j = i;
       while (j < ixs.length && keys[(ixs[j] as (typeof ixs)[number]).programIdIndex] !== rvId) j++;
-      const sub = this.runInSvm(signatures, msg, i, j);
+      // the whole transaction has no rainbow_veil instruction: hand LiteSVM the original bytes
+      const sub = i === 0 && j === ixs.length ? this.runWholeInSvm(signatures, msg) : this.runInSvm(signatures, msg, i, j);
       logs.push(...sub.logs);
       cu += sub.cu;
       svmFees += sub.fee;
@@ -302,6 +311,21 @@ export class Bank implements AccountStore {
     };
   }
 
+  private runWholeInSvm(signatures: Uint8Array[], msg: ParsedMessage) {
+    const wire = Buffer.concat([Buffer.from([signatures.length]), ...signatures, msg.bytes]);
+    const res = (msg.versioned ? this.native.sendVersionedTransaction(wire) : this.native.sendLegacyTransaction(wire)) as SvmResult;
+    return this.svmOutcome(res, 0, LAMPORTS_PER_SIGNATURE * BigInt(signatures.length));
+  }
+
+  private svmOutcome(res: SvmResult, from: number, fee: bigint) {
+    if (typeof res.err === 'function' && typeof res.meta === 'function') {
+      const m = res.meta();
+      return { err: fromLiteSvmError(res.err(), from), logs: m.logs(), cu: m.computeUnitsConsumed(), fee };
+    }
+    const ok = res as { logs(): string[]; computeUnitsConsumed(): bigint };
+    return { err: null, logs: ok.logs(), cu: ok.computeUnitsConsumed(), fee };
+  }
+
   private runInSvm(signatures: Uint8Array[], msg: ParsedMessage, from: number, to: number) {
     const keys = msg.accountKeys.map((k) => new PublicKey(k));
     const instructions = msg.instructions.slice(from, to).map(
@@ -329,19 +353,8 @@ export class Bank implements AccountStore {
       return s;
     });
     const bytes = new VersionedTransaction(compiled, sigs).serialize();
-    const res = this.native.sendLegacyTransaction(bytes) as {
-      err?: () => unknown;
-      meta?: () => { logs(): string[]; computeUnitsConsumed(): bigint };
-      logs?: () => string[];
-      computeUnitsConsumed?: () => bigint;
-    };
-    const fee = LAMPORTS_PER_SIGNATURE * BigInt(sigs.length);
-    if (typeof res.err === 'function' && typeof res.meta === 'function') {
-      const m = res.meta();
-      return { err: fromLiteSvmError(res.err(), from), logs: m.logs(), cu: m.computeUnitsConsumed(), fee };
-    }
-    const ok = res as { logs(): string[]; computeUnitsConsumed(): bigint };
-    return { err: null, logs: ok.logs(), cu: ok.computeUnitsConsumed(), fee };
+    const res = this.native.sendLegacyTransaction(bytes) as SvmResult;
+    return this.svmOutcome(res, from, LAMPORTS_PER_SIGNATURE * BigInt(sigs.length));
   }
 
   private tokenBalances(keys: string[], read: (k: string) => AccountState | null): TokenBalance[] {
