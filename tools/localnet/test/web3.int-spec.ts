@@ -1,5 +1,5 @@
 import { CommitmentLevel } from '@triton-one/yellowstone-grpc';
-import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, SendTransactionError, Transaction, sendAndConfirmTransaction } from '@solana/web3.js';
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, SendTransactionError, SystemProgram, Transaction, sendAndConfirmTransaction } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { decodeEventsFromLogs, identityPda, RAINBOW_VEIL_PROGRAM_ID, registerIdentityIx } from '@rv/chain';
 import { Localnet } from '../src/localnet';
@@ -71,6 +71,24 @@ describe('localnet with an unchanged @solana/web3.js Connection', () => {
     expect(tx?.meta?.logMessages).toEqual(update.transaction!.transaction!.meta!.logMessages);
     const sigs = await conn.getSignaturesForAddress(wallet.publicKey, undefined, 'confirmed');
     expect(sigs.map((s) => s.signature)).toEqual([sig, airdrop]);
+
+    // raw JSON-RPC: sendTransaction with the default base58 encoding, getTransaction as base64
+    const other = Keypair.generate();
+    const { blockhash } = await conn.getLatestBlockhash('processed');
+    const t2 = new Transaction({ feePayer: wallet.publicKey, recentBlockhash: blockhash }).add(
+      SystemProgram.transfer({ fromPubkey: wallet.publicKey, toPubkey: other.publicKey, lamports: 1_000_000 }),
+    );
+    t2.sign(wallet);
+    const rpc = async (method: string, params: unknown[]) =>
+      (await (await fetch(ln.rpcUrl, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })).json()) as {
+        result: any;
+      };
+    const sent = await rpc('sendTransaction', [bs58.encode(t2.serialize())]);
+    expect(sent.result).toBe(bs58.encode(t2.signature!));
+    await conn.confirmTransaction({ signature: sent.result, blockhash, lastValidBlockHeight: 1e9 }, 'confirmed');
+    const asB64 = await rpc('getTransaction', [sent.result, { encoding: 'base64', commitment: 'confirmed' }]);
+    expect(asB64.result.transaction).toEqual([t2.serialize().toString('base64'), 'base64']);
+    expect(await conn.getBalance(other.publicKey)).toBe(1_000_000);
 
     // registering twice fails preflight with the program's error, as web3.js reports it
     const again = sendAndConfirmTransaction(

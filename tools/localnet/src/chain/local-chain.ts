@@ -359,6 +359,7 @@ export class LocalChain {
     };
     this.slots.set(slot, info);
     this.blockhashes.set(info.blockhash, slot);
+    this.bank.svm.warpToSlot(BigInt(slot)); // the Clock sysvar programs see
     this.current = info;
     this.emitSlot(slot, parent, SlotStatus.SLOT_CREATED_BANK);
   }
