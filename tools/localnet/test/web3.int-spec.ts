@@ -72,6 +72,12 @@ describe('localnet with an unchanged @solana/web3.js Connection', () => {
     const sigs = await conn.getSignaturesForAddress(wallet.publicKey, undefined, 'confirmed');
     expect(sigs.map((s) => s.signature)).toEqual([sig, airdrop]);
 
+    // getProgramAccounts with a memcmp filter finds the identity PDA by wallet (offset 8)
+    const found = await conn.getProgramAccounts(RAINBOW_VEIL_PROGRAM_ID, {
+      filters: [{ memcmp: { offset: 8, bytes: wallet.publicKey.toBase58() } }],
+    });
+    expect(found.map((f) => f.pubkey.toBase58())).toEqual([pda.toBase58()]);
+
     // raw JSON-RPC: sendTransaction with the default base58 encoding, getTransaction as base64
     const other = Keypair.generate();
     const { blockhash } = await conn.getLatestBlockhash('processed');

@@ -327,6 +327,28 @@ export class JsonRpcServer {
         const keys = (p[0] as unknown[]) ?? [];
         return { context: ctx(), value: keys.map((k) => accountJson(pubkeyParam(k).toBase58(), cfg?.encoding)) };
       },
+      getProgramAccounts: (p) => {
+        const program = pubkeyParam(p[0], 'program id').toBase58();
+        const cfg = (p[1] ?? {}) as {
+          encoding?: string;
+          withContext?: boolean;
+          filters?: { memcmp?: { offset: number; bytes: string; encoding?: string }; dataSize?: number }[];
+        };
+        const filters = (cfg.filters ?? []).map((f) => {
+          if (f.dataSize !== undefined) return (d: Uint8Array) => d.length === Number(f.dataSize);
+          if (f.memcmp) {
+            const m = f.memcmp;
+            const bytes = m.encoding === 'base64' ? Buffer.from(m.bytes, 'base64') : Buffer.from(bs58.decode(m.bytes));
+            return (d: Uint8Array) => Buffer.from(d.subarray(m.offset, m.offset + bytes.length)).equals(bytes);
+          }
+          throw new RpcError(-32602, 'Invalid params: unsupported filter');
+        });
+        const value = chain.bank.svm
+          .getProgramAccounts(program as never)
+          .filter((a) => BigInt(a.lamports) > 0n && filters.every((f) => f(a.data)))
+          .map((a) => ({ pubkey: a.address as string, account: accountJson(a.address as string, cfg.encoding) }));
+        return cfg.withContext ? { context: ctx(), value } : value;
+      },
       sendTransaction: (p) => {
         const cfg = (p[1] ?? {}) as { encoding?: string; skipPreflight?: boolean };
         return chain.submit(decodeTx(p[0], cfg.encoding), cfg.skipPreflight === true);
