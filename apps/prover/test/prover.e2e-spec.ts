@@ -2,12 +2,18 @@
 // test CRS, against a stand-in registry that answers like apps/registry's path endpoint.
 import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { createPrivateKey } from 'crypto';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { commitment, leafHash, nullifier } from '@rv/crypto';
 import { DLQ_HEADERS } from '@rv/kafka';
+import { generateJobKeyPem, jobPrivateKeyFromPem, jobPublicKeyOf, sealJobSecret, type JobPublicKey } from '@rv/sealed';
 import { spawnApp, testEnv, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
 import { exampleOwnershipWitness, merklePath, type OwnershipWitnessInputs } from '@rv/zk';
 import { ensureTestCrs } from '../../../circuits/scripts/test-crs';
+import { createJobKeyFile } from '../src/job-key/job-key-file';
 
 const hex = (x: bigint): string => '0x' + x.toString(16).padStart(64, '0');
 const SECRET = 0x5ec2e7_c0ffee_0ddba11_deadbeef_1234567_89abcdefn;
@@ -25,6 +31,18 @@ function body(w: OwnershipWitnessInputs, withPath = true): Record<string, unknow
     leafIndex: Number(w.leafIndex),
     ...(withPath ? { siblings: w.siblings.map(hex) } : {}),
   };
+}
+
+/** A Kafka job: the proof request without `secret`, the secret sealed to the prover's job key for (topic, jobId). */
+function job(key: JobPublicKey, topic: string, jobId: string, w: OwnershipWitnessInputs, withPath = true): Record<string, unknown> {
+  const { secret: _plain, ...statement } = body(w, withPath);
+  return { jobId, sealedSecret: sealJobSecret(key, jobId, w.secret, topic), ...statement };
+}
+
+interface DlqRecord {
+  key: string;
+  value: Buffer | null;
+  headers: Record<string, string>;
 }
 
 /** The registry's answer shape: { trackId, root, seq, slot, path: { index, leaf, siblings } }. */
@@ -55,7 +73,25 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
   let url: string;
   let kafka: Kafka;
   let results: Consumer;
+  let dlq: Consumer;
   const received: Array<Record<string, unknown>> = [];
+  const receivedRaw: string[] = [];
+  const deadLetters: DlqRecord[] = [];
+  const keyDir = mkdtempSync(join(tmpdir(), 'rv-prover-spec-'));
+  const keyFile = join(keyDir, 'keys', 'prover-job-key.pem');
+  const jobKey = jobPublicKeyOf(createJobKeyFile(keyFile));
+  const resultOf = (jobId: string) =>
+    waitFor(() => received.find((r) => r.jobId === jobId), { timeoutMs: 60_000, what: `result of ${jobId}` });
+  const deadLetterOf = (key: string) => waitFor(() => deadLetters.find((d) => d.key === key), { timeoutMs: 30_000, what: `dead letter ${key}` });
+  const produce = async (messages: Array<{ key: string; value: string }>) => {
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: jobsTopic, messages });
+    } finally {
+      await producer.disconnect();
+    }
+  };
   const post = (path: string, payload: unknown) =>
     fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
 
@@ -74,6 +110,7 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
       PROVER_JOBS_TOPIC: jobsTopic,
       PROVER_RESULTS_TOPIC: resultsTopic,
       PROVER_GROUP_ID: uniqueName('rv-prover-spec'),
+      PROVER_JOB_KEY_FILE: keyFile,
     });
     url = await app.listening(90_000);
     kafka = new Kafka({ clientId: 'prover-spec', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
@@ -84,14 +121,32 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     results = kafka.consumer({ groupId: uniqueName('prover-spec-results') });
     await results.connect();
     await results.subscribe({ topic: resultsTopic, fromBeginning: true });
-    await results.run({ eachMessage: async ({ message }) => void received.push(JSON.parse(message.value!.toString()) as Record<string, unknown>) });
+    await results.run({
+      eachMessage: async ({ message }) => {
+        receivedRaw.push(message.value!.toString());
+        received.push(JSON.parse(message.value!.toString()) as Record<string, unknown>);
+      },
+    });
+    dlq = kafka.consumer({ groupId: uniqueName('prover-spec-dlq') });
+    await dlq.connect();
+    await dlq.subscribe({ topic: `${jobsTopic}.dlq`, fromBeginning: true });
+    await dlq.run({
+      eachMessage: async ({ message }) =>
+        void deadLetters.push({
+          key: message.key?.toString() ?? '',
+          value: message.value,
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v ?? '')])),
+        }),
+    });
   }, 150_000);
 
   afterAll(async () => {
     await results?.disconnect();
+    await dlq?.disconnect();
     app?.proc.kill('SIGTERM');
     await app?.exited;
     registry?.close();
+    rmSync(keyDir, { recursive: true, force: true });
   }, 60_000);
 
   it('GET /v1/verification-key exports the keccakZK verification key', async () => {
@@ -182,18 +237,21 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     for (const r of refused) expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
-  it('Kafka: proves jobs from rv.prover.jobs.v1 onto rv.prover.results.v1, failures with their reason', async () => {
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: jobsTopic,
-      messages: [
-        { key: 'job-ok', value: JSON.stringify({ jobId: 'job-ok', ...body(w) }) },
-        { key: 'job-bad', value: JSON.stringify({ jobId: 'job-bad', ...body({ ...w, nullifier: w.nullifier + 1n }) }) },
-        { key: 'job-reg', value: JSON.stringify({ jobId: 'job-reg', ...body(w, false) }) },
-      ],
-    });
-    await producer.disconnect();
+  it('GET /v1/job-key serves the public half of PROVER_JOB_KEY_FILE for producers to seal to', async () => {
+    const res = await fetch(`${url}/v1/job-key`);
+    expect(res.status).toBe(200);
+    const served = (await res.json()) as Record<string, unknown>;
+    expect(served).toEqual({ scheme: 'rv-job-secret-v1', keyId: jobKey.keyId, publicKey: jobKey.publicKey, topic: jobsTopic });
+    expect(jobPublicKeyOf(jobPrivateKeyFromPem(readFileSync(keyFile))).publicKey).toBe(served.publicKey);
+  });
+
+  it('Kafka: proves sealed-secret jobs from rv.prover.jobs.v1 onto rv.prover.results.v1, failures with their reason', async () => {
+    const key = (await (await fetch(`${url}/v1/job-key`)).json()) as JobPublicKey;
+    await produce([
+      { key: 'job-ok', value: JSON.stringify(job(key, jobsTopic, 'job-ok', w)) },
+      { key: 'job-bad', value: JSON.stringify(job(key, jobsTopic, 'job-bad', { ...w, nullifier: w.nullifier + 1n })) },
+      { key: 'job-reg', value: JSON.stringify(job(key, jobsTopic, 'job-reg', w, false)) },
+    ]);
     const byId = await waitFor(
       () => {
         const m = new Map(received.map((r) => [r.jobId, r]));
@@ -209,26 +267,64 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
   }, 90_000);
 
   it('Kafka: a job without a jobId goes to the dead-letter topic without its payload (no secret kept)', async () => {
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: jobsTopic, messages: [{ key: 'no-id', value: JSON.stringify(body(w)) }] });
-    await producer.disconnect();
-    const dlq = kafka.consumer({ groupId: uniqueName('prover-spec-dlq') });
-    const seen: Array<{ value: Buffer | null; reason: string }> = [];
-    await dlq.connect();
-    await dlq.subscribe({ topic: `${jobsTopic}.dlq`, fromBeginning: true });
-    await dlq.run({
-      eachMessage: async ({ message }) =>
-        void seen.push({ value: message.value, reason: String(message.headers?.[DLQ_HEADERS.reason] ?? '') }),
-    });
-    try {
-      const got = await waitFor(() => seen[0], { timeoutMs: 30_000, what: 'dead-lettered job' });
-      expect(got.reason).toMatch(/jobId/);
+    await produce([{ key: 'no-id', value: JSON.stringify(body(w)) }]);
+    const got = await deadLetterOf('no-id');
+    expect(got.headers[DLQ_HEADERS.reason]).toMatch(/jobId/);
+    expect(got.value === null || got.value.length === 0).toBe(true);
+  }, 60_000);
+
+  it('Kafka: a job with a plaintext secret is refused to the dead-letter topic, the secret not copied there', async () => {
+    const { sealedSecret, ...rest } = job(jobKey, jobsTopic, 'job-plain', w);
+    await produce([
+      { key: 'job-plain', value: JSON.stringify({ ...rest, secret: hex(SECRET) }) },
+      // a plaintext secret next to a valid sealed one is refused too
+      { key: 'job-plain-2', value: JSON.stringify({ ...rest, jobId: 'job-plain-2', secret: hex(SECRET), sealedSecret }) },
+    ]);
+    for (const id of ['job-plain', 'job-plain-2']) {
+      const got = await deadLetterOf(id);
+      expect(got.headers[DLQ_HEADERS.reason]).toMatch(/plaintext secret/);
+      expect(got.headers[DLQ_HEADERS.code]).toBe('plaintext_secret');
       expect(got.value === null || got.value.length === 0).toBe(true);
-    } finally {
-      await dlq.disconnect();
+      expect(JSON.stringify(got.headers).toLowerCase()).not.toContain(SECRET.toString(16));
+      expect(await resultOf(id)).toMatchObject({ status: 'failed', reason: 'plaintext_secret' });
     }
   }, 60_000);
+
+  it('Kafka: a sealed secret replayed into another job (wrong AAD) or sealed to an unknown key is rejected', async () => {
+    const original = job(jobKey, jobsTopic, 'job-A', w);
+    const otherKey = jobPublicKeyOf(jobPrivateKeyFromPem(generateJobKeyPem()));
+    await produce([
+      { key: 'job-B', value: JSON.stringify({ ...original, jobId: 'job-B' }) },
+      { key: 'job-other-topic', value: JSON.stringify(job(jobKey, `${jobsTopic}x`, 'job-other-topic', w)) },
+      { key: 'job-unknown-key', value: JSON.stringify(job(otherKey, jobsTopic, 'job-unknown-key', w)) },
+    ]);
+    for (const id of ['job-B', 'job-other-topic']) {
+      const got = await deadLetterOf(id);
+      expect(got.headers[DLQ_HEADERS.code]).toBe('sealed_secret_does_not_open');
+      expect(got.headers[DLQ_HEADERS.reason]).toMatch(/does not open for this job id, topic and key/);
+      expect(got.value?.toString().toLowerCase()).not.toContain(SECRET.toString(16)); // payload kept: only sealed
+      expect(await resultOf(id)).toMatchObject({ status: 'failed', reason: 'sealed_secret_does_not_open' });
+    }
+    const unknown = await deadLetterOf('job-unknown-key');
+    expect(unknown.headers[DLQ_HEADERS.code]).toBe('unknown_key');
+    expect(unknown.headers[DLQ_HEADERS.reason]).toContain(`key id ${otherKey.keyId} is not this prover's job key`);
+    expect(await resultOf('job-unknown-key')).toMatchObject({ status: 'failed', reason: 'unknown_key' });
+    expect(received.some((r) => r.jobId === 'job-B' && r.status === 'proved')).toBe(false);
+  }, 60_000);
+
+  it('Kafka: no result record carries the secret', () => {
+    expect(receivedRaw.length).toBeGreaterThanOrEqual(8);
+    const all = receivedRaw.join('\n').toLowerCase();
+    for (const form of [SECRET.toString(16), SECRET.toString(10)]) expect(all).not.toContain(form);
+  });
+
+  it('exports the dead-letter count by code', async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const count = (code: string) => Number(new RegExp(`rv_prover_job_dead_letters_total\\{[^}]*code="${code}"[^}]*\\} (\\d+)`).exec(text)?.[1]);
+    expect(count('plaintext_secret')).toBeGreaterThanOrEqual(2); // at-least-once: a retried batch may count twice
+    expect(count('sealed_secret_does_not_open')).toBeGreaterThanOrEqual(2);
+    expect(count('unknown_key')).toBeGreaterThanOrEqual(1);
+  });
 
   it('exports metrics: proof duration histogram, queue depth, worker utilisation, failures by reason', async () => {
     const text = await (await fetch(`${url}/metrics`)).text();
@@ -241,10 +337,22 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     expect(text).toMatch(/rv_prover_workers_busy/);
   });
 
-  it('never logs the secret (trace-level logs captured over every request above)', () => {
+  it('never logs the secret or the job private key (trace-level logs captured over every request and job above)', () => {
     const logs = app.stdout() + app.stderr();
     expect(logs).toMatch(/POST|\/v1\/proofs/); // the capture works: requests were logged
-    for (const form of [SECRET.toString(16), hex(SECRET).slice(2), SECRET.toString(10), Buffer.from(SECRET.toString(16), 'hex').toString('base64')]) {
+    expect(logs).toMatch(/dead-lettered job job-plain /); // ... and so were the jobs
+    const d = createPrivateKey(readFileSync(keyFile)).export({ format: 'jwk' }).d!;
+    const pemBody = readFileSync(keyFile, 'utf8').split('\n')[1]!;
+    for (const form of [
+      SECRET.toString(16),
+      hex(SECRET).slice(2),
+      SECRET.toString(10),
+      Buffer.from(SECRET.toString(16), 'hex').toString('base64'),
+      d,
+      Buffer.from(d, 'base64url').toString('hex'),
+      Buffer.from(d, 'base64url').toString('base64'),
+      pemBody,
+    ]) {
       expect(logs.toLowerCase()).not.toContain(form.toLowerCase());
     }
   });
@@ -258,6 +366,27 @@ describe('apps/prover refuses to start with an unsafe CRS setting', () => {
     const app = spawnApp('prover', base);
     expect(await app.exited).not.toBe(0);
     expect(app.stdout() + app.stderr()).toMatch(/not Aztec's Ignition CRS/);
+  }, 90_000);
+
+  it('Kafka jobs on without PROVER_JOB_KEY_FILE', async () => {
+    const app = spawnApp('prover', { ...base, ALLOW_TEST_CRS: 'true', PROVER_KAFKA_ENABLED: 'true' });
+    expect(await app.exited).not.toBe(0);
+    expect(app.stdout() + app.stderr()).toMatch(/PROVER_JOB_KEY_FILE: expected a path to the X25519 job key file/);
+  }, 90_000);
+
+  it('a job key file readable by others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rv-prover-spec-'));
+    try {
+      const file = join(dir, 'k.pem');
+      createJobKeyFile(file);
+      chmodSync(file, 0o644);
+      const app = spawnApp('prover', { ...base, ALLOW_TEST_CRS: 'true', PROVER_JOB_KEY_FILE: file });
+      expect(await app.exited).not.toBe(0);
+      expect(app.stdout() + app.stderr()).toMatch(/job key file .*k\.pem is accessible by group\/others \(mode 644\)/);
+      expect(app.stdout() + app.stderr()).not.toContain(readFileSync(file, 'utf8').split('\n')[1]!);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 90_000);
 
   it('ALLOW_TEST_CRS with NODE_ENV=production', async () => {

@@ -1,4 +1,11 @@
-import { createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync } from 'node:crypto';
+import {
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+} from 'node:crypto';
 import { inspect } from 'node:util';
 import { FIELD_MODULUS } from '@rv/crypto';
 import {
@@ -32,9 +39,14 @@ describe('sealed job secrets (X25519 + HKDF-SHA256 + AES-256-GCM, AAD = topic + 
     for (const s of [0n, 1n, SECRET, FIELD_MODULUS - 1n]) {
       expect(openJobSecret(prover, TOPIC, 'job-1', sealJobSecret(pub, 'job-1', s))).toBe(s);
     }
-    expect(openJobSecret(prover, 'rv.prover.jobs.v1.spec_1', 'a:b.c-d_e', sealJobSecret(pub, 'a:b.c-d_e', SECRET, 'rv.prover.jobs.v1.spec_1'))).toBe(
-      SECRET,
-    );
+    expect(
+      openJobSecret(
+        prover,
+        'rv.prover.jobs.v1.spec_1',
+        'a:b.c-d_e',
+        sealJobSecret(pub, 'a:b.c-d_e', SECRET, 'rv.prover.jobs.v1.spec_1'),
+      ),
+    ).toBe(SECRET);
   });
 
   it('follows the documented format step by step (re-derived here with bare node:crypto calls)', () => {
@@ -44,12 +56,19 @@ describe('sealed job secrets (X25519 + HKDF-SHA256 + AES-256-GCM, AAD = topic + 
     const P = Buffer.from(pub.publicKey, 'base64');
     const epk = Buffer.from(sealed.epk, 'base64');
     const ct = Buffer.from(sealed.ct, 'base64');
-    expect([P.length, epk.length, Buffer.from(sealed.nonce, 'base64').length, ct.length]).toEqual([32, 32, 12, 48]);
+    expect([P.length, epk.length, Buffer.from(sealed.nonce, 'base64').length, ct.length]).toEqual([
+      32, 32, 12, 48,
+    ]);
     const shared = diffieHellman({
       privateKey: createPrivateKey(pem),
-      publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: epk.toString('base64url') }, format: 'jwk' }),
+      publicKey: createPublicKey({
+        key: { kty: 'OKP', crv: 'X25519', x: epk.toString('base64url') },
+        format: 'jwk',
+      }),
     });
-    const key = Buffer.from(hkdfSync('sha256', shared, Buffer.concat([epk, P]), 'rv.prover.job-secret.v1', 32));
+    const key = Buffer.from(
+      hkdfSync('sha256', shared, Buffer.concat([epk, P]), 'rv.prover.job-secret.v1', 32),
+    );
     const d = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.nonce, 'base64'));
     d.setAAD(Buffer.from('rv.prover.job-secret.v1\nrv.prover.jobs.v1\njob-7'));
     d.setAuthTag(ct.subarray(32));
@@ -70,7 +89,9 @@ describe('sealed job secrets (X25519 + HKDF-SHA256 + AES-256-GCM, AAD = topic + 
     expect(problem(() => openJobSecret(prover, TOPIC, 'job-B', sealed))).toBe('does_not_open');
     expect(problem(() => openJobSecret(prover, 'rv.prover.jobs.v2', 'job-A', sealed))).toBe('does_not_open');
     const other = jobPrivateKeyFromPem(generateJobKeyPem());
-    expect(problem(() => openJobSecret({ ...other, keyId: prover.keyId }, TOPIC, 'job-A', sealed))).toBe('does_not_open');
+    expect(problem(() => openJobSecret({ ...other, keyId: prover.keyId }, TOPIC, 'job-A', sealed))).toBe(
+      'does_not_open',
+    );
   });
 
   it('names an unknown key id', () => {
@@ -87,7 +108,9 @@ describe('sealed job secrets (X25519 + HKDF-SHA256 + AES-256-GCM, AAD = topic + 
       for (const i of [0, bytes.length - 1]) {
         const t = Buffer.from(bytes);
         t[i] = t[i]! ^ 1;
-        expect(problem(() => openJobSecret(prover, TOPIC, 'job-1', { ...sealed, [field]: t.toString('base64') }))).toBe('does_not_open');
+        expect(
+          problem(() => openJobSecret(prover, TOPIC, 'job-1', { ...sealed, [field]: t.toString('base64') })),
+        ).toBe('does_not_open');
       }
     }
   });
@@ -116,7 +139,11 @@ describe('sealed job secrets (X25519 + HKDF-SHA256 + AES-256-GCM, AAD = topic + 
   it('never shows the secret or the private key in sealed output, errors or inspection', () => {
     const sealed: SealedSecret = sealJobSecret(pub, 'job-1', SECRET);
     const messages: string[] = [];
-    for (const bad of [{ ...sealed, kid: 'f'.repeat(16) }, { ...sealed, ct: sealed.ct.replace(/^./, sealed.ct[0] === 'A' ? 'B' : 'A') }, 'x']) {
+    for (const bad of [
+      { ...sealed, kid: 'f'.repeat(16) },
+      { ...sealed, ct: sealed.ct.replace(/^./, sealed.ct[0] === 'A' ? 'B' : 'A') },
+      'x',
+    ]) {
       try {
         openJobSecret(prover, TOPIC, 'job-2', bad);
       } catch (e) {
@@ -125,9 +152,16 @@ describe('sealed job secrets (X25519 + HKDF-SHA256 + AES-256-GCM, AAD = topic + 
     }
     const rawPrivate = createPrivateKey(pem).export({ format: 'jwk' }).d!;
     const pemBody = pem.split('\n')[1]!;
-    const seen = [JSON.stringify(sealed), ...messages, inspect(prover, { depth: 5 }), inspect(pub)].join('\n').toLowerCase();
+    const seen = [JSON.stringify(sealed), ...messages, inspect(prover, { depth: 5 }), inspect(pub)]
+      .join('\n')
+      .toLowerCase();
     expect(messages).toHaveLength(3);
-    for (const form of [SECRET.toString(16), rawPrivate, Buffer.from(rawPrivate, 'base64url').toString('hex'), pemBody]) {
+    for (const form of [
+      SECRET.toString(16),
+      rawPrivate,
+      Buffer.from(rawPrivate, 'base64url').toString('hex'),
+      pemBody,
+    ]) {
       expect(seen).not.toContain(form.toLowerCase());
     }
   });
@@ -135,7 +169,9 @@ describe('sealed job secrets (X25519 + HKDF-SHA256 + AES-256-GCM, AAD = topic + 
   it('reads PKCS#8 PEM X25519 keys only, without echoing a bad file', () => {
     const ed = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     expect(() => jobPrivateKeyFromPem(ed)).toThrow(/X25519/);
-    expect(() => jobPrivateKeyFromPem('not a key 0123456789abcdef')).toThrow(/^expected a PKCS#8 PEM private key$/);
+    expect(() => jobPrivateKeyFromPem('not a key 0123456789abcdef')).toThrow(
+      /^expected a PKCS#8 PEM private key$/,
+    );
     expect(jobPrivateKeyFromPem(pem).keyId).toBe(prover.keyId);
     expect(prover.keyId).toMatch(/^[0-9a-f]{16}$/);
   });

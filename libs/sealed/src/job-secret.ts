@@ -87,7 +87,10 @@ export function jobSecretAad(topic: string, jobId: string): Buffer {
 }
 
 const rawToPublicKey = (raw: Uint8Array): KeyObject =>
-  createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
+  createPublicKey({
+    key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(raw).toString('base64url') },
+    format: 'jwk',
+  });
 
 const publicKeyToRaw = (key: KeyObject): Buffer => {
   const x = key.export({ format: 'jwk' }).x;
@@ -103,7 +106,8 @@ function b64(v: unknown, bytes: number): Buffer | undefined {
 }
 
 function deriveKey(shared: Buffer, epk: Buffer, recipient: Buffer): Buffer {
-  if (shared.every((x) => x === 0)) throw new SealedSecretError('does_not_open', 'sealed secret: degenerate ephemeral key');
+  if (shared.every((x) => x === 0))
+    throw new SealedSecretError('does_not_open', 'sealed secret: degenerate ephemeral key');
   return Buffer.from(hkdfSync('sha256', shared, Buffer.concat([epk, recipient]), LABEL, 32));
 }
 
@@ -111,7 +115,12 @@ function deriveKey(shared: Buffer, epk: Buffer, recipient: Buffer): Buffer {
  * Seals `secret` (a BN254 field element) for the prover key `key`, bound to `jobId` on `topic`.
  * Pure apart from fresh randomness (ephemeral key, nonce): two calls never give the same output.
  */
-export function sealJobSecret(key: JobPublicKey, jobId: string, secret: bigint, topic: string = PROVER_JOBS_TOPIC): SealedSecret {
+export function sealJobSecret(
+  key: JobPublicKey,
+  jobId: string,
+  secret: bigint,
+  topic: string = PROVER_JOBS_TOPIC,
+): SealedSecret {
   if (typeof secret !== 'bigint' || secret < 0n || secret >= FIELD_MODULUS) {
     throw new TypeError('secret: expected a BN254 field element (bigint in [0, r))');
   }
@@ -121,14 +130,24 @@ export function sealJobSecret(key: JobPublicKey, jobId: string, secret: bigint, 
   const aad = jobSecretAad(topic, jobId);
   const eph = generateKeyPairSync('x25519');
   const epk = publicKeyToRaw(eph.publicKey);
-  const k = deriveKey(diffieHellman({ privateKey: eph.privateKey, publicKey: rawToPublicKey(recipient) }), epk, recipient);
+  const k = deriveKey(
+    diffieHellman({ privateKey: eph.privateKey, publicKey: rawToPublicKey(recipient) }),
+    epk,
+    recipient,
+  );
   const nonce = randomBytes(12);
   const plain = Buffer.from(secret.toString(16).padStart(64, '0'), 'hex');
   const cipher = createCipheriv('aes-256-gcm', k, nonce).setAAD(aad);
   const ct = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
   plain.fill(0);
   k.fill(0);
-  return { scheme: JOB_SECRET_SCHEME, kid: key.keyId, epk: epk.toString('base64'), nonce: nonce.toString('base64'), ct: ct.toString('base64') };
+  return {
+    scheme: JOB_SECRET_SCHEME,
+    kid: key.keyId,
+    epk: epk.toString('base64'),
+    nonce: nonce.toString('base64'),
+    ct: ct.toString('base64'),
+  };
 }
 
 /**
@@ -137,17 +156,31 @@ export function sealJobSecret(key: JobPublicKey, jobId: string, secret: bigint, 
  * `does_not_open` (wrong job id, topic or key, or tampered).
  */
 export function openJobSecret(key: JobPrivateKey, topic: string, jobId: string, sealed: unknown): bigint {
-  const s = (typeof sealed === 'object' && sealed !== null && !Array.isArray(sealed) ? sealed : {}) as Record<string, unknown>;
+  const s = (typeof sealed === 'object' && sealed !== null && !Array.isArray(sealed) ? sealed : {}) as Record<
+    string,
+    unknown
+  >;
   const epk = b64(s.epk, 32);
   const nonce = b64(s.nonce, 12);
   const ct = b64(s.ct, 48);
-  if (s.scheme !== JOB_SECRET_SCHEME || typeof s.kid !== 'string' || !KID.test(s.kid) || !epk || !nonce || !ct) {
+  if (
+    s.scheme !== JOB_SECRET_SCHEME ||
+    typeof s.kid !== 'string' ||
+    !KID.test(s.kid) ||
+    !epk ||
+    !nonce ||
+    !ct
+  ) {
     throw new SealedSecretError(
       'malformed',
       `sealedSecret: expected { scheme: "${JOB_SECRET_SCHEME}", kid: 16 hex digits, epk: base64 of 32 bytes, nonce: base64 of 12 bytes, ct: base64 of 48 bytes }`,
     );
   }
-  if (s.kid !== key.keyId) throw new SealedSecretError('unknown_key', `sealedSecret: key id ${s.kid} is not this prover's job key (${key.keyId})`);
+  if (s.kid !== key.keyId)
+    throw new SealedSecretError(
+      'unknown_key',
+      `sealedSecret: key id ${s.kid} is not this prover's job key (${key.keyId})`,
+    );
   let aad: Buffer;
   try {
     aad = jobSecretAad(topic, jobId);
@@ -156,16 +189,24 @@ export function openJobSecret(key: JobPrivateKey, topic: string, jobId: string, 
   }
   let plain: Buffer;
   try {
-    const k = deriveKey(diffieHellman({ privateKey: key.privateKey, publicKey: rawToPublicKey(epk) }), epk, key.publicKey);
+    const k = deriveKey(
+      diffieHellman({ privateKey: key.privateKey, publicKey: rawToPublicKey(epk) }),
+      epk,
+      key.publicKey,
+    );
     const decipher = createDecipheriv('aes-256-gcm', k, nonce).setAAD(aad).setAuthTag(ct.subarray(32));
     plain = Buffer.concat([decipher.update(ct.subarray(0, 32)), decipher.final()]);
     k.fill(0);
   } catch {
-    throw new SealedSecretError('does_not_open', 'sealedSecret: does not open for this job id, topic and key (sealed for another job, or tampered)');
+    throw new SealedSecretError(
+      'does_not_open',
+      'sealedSecret: does not open for this job id, topic and key (sealed for another job, or tampered)',
+    );
   }
   const secret = BigInt('0x' + plain.toString('hex'));
   plain.fill(0);
-  if (secret >= FIELD_MODULUS) throw new SealedSecretError('malformed', 'sealedSecret: the sealed value is not a BN254 field element');
+  if (secret >= FIELD_MODULUS)
+    throw new SealedSecretError('malformed', 'sealedSecret: the sealed value is not a BN254 field element');
   return secret;
 }
 
@@ -182,10 +223,14 @@ export function jobPrivateKeyFromPem(pem: string | Buffer): JobPrivateKey {
   } catch {
     throw new TypeError('expected a PKCS#8 PEM private key');
   }
-  if (privateKey.asymmetricKeyType !== 'x25519') throw new TypeError(`expected an X25519 key, got ${privateKey.asymmetricKeyType ?? 'unknown'}`);
+  if (privateKey.asymmetricKeyType !== 'x25519')
+    throw new TypeError(`expected an X25519 key, got ${privateKey.asymmetricKeyType ?? 'unknown'}`);
   const publicKey = publicKeyToRaw(createPublicKey(privateKey));
   return { keyId: jobKeyId(publicKey), privateKey, publicKey };
 }
 
 /** What producers need to seal for this key (the body of `GET /v1/job-key`, minus extras). */
-export const jobPublicKeyOf = (key: JobPrivateKey): JobPublicKey => ({ keyId: key.keyId, publicKey: key.publicKey.toString('base64') });
+export const jobPublicKeyOf = (key: JobPrivateKey): JobPublicKey => ({
+  keyId: key.keyId,
+  publicKey: key.publicKey.toString('base64'),
+});

@@ -19,7 +19,9 @@ describe('prover job key file (PROVER_JOB_KEY_FILE)', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
     const loaded = loadJobKeyFile(out);
     expect(loaded.keyId).toBe(created.keyId);
-    expect(openJobSecret(loaded, 'rv.prover.jobs.v1', 'j', sealJobSecret(jobPublicKeyOf(created), 'j', 42n))).toBe(42n);
+    expect(
+      openJobSecret(loaded, 'rv.prover.jobs.v1', 'j', sealJobSecret(jobPublicKeyOf(created), 'j', 42n)),
+    ).toBe(42n);
     expect(() => createJobKeyFile(out)).toThrow(/already exists; pass --force/);
     expect(createJobKeyFile(out, { force: true }).keyId).not.toBe(created.keyId);
   });
@@ -32,7 +34,9 @@ describe('prover job key file (PROVER_JOB_KEY_FILE)', () => {
     expect(() => loadJobKeyFile(out)).toThrow(/accessible by group\/others \(mode 640\); run chmod 600/);
     expect(() => loadJobKeyFile(join(dir, 'missing.pem'))).toThrow(/does not exist/);
     const ed = join(dir, 'ed.pem');
-    writeFileSync(ed, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    writeFileSync(ed, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), {
+      mode: 0o600,
+    });
     expect(() => loadJobKeyFile(ed)).toThrow(/expected an X25519 key/);
     const junk = join(dir, 'junk.pem');
     writeFileSync(junk, pemBody, { mode: 0o600 });

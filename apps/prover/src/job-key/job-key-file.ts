@@ -1,4 +1,15 @@
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { generateJobKeyPem, jobPrivateKeyFromPem, type JobPrivateKey } from '@rv/sealed';
@@ -22,7 +33,9 @@ export function loadJobKeyFile(path: string): JobPrivateKey {
     throw new JobKeyFileError(`job key file ${path} does not exist or is not a readable file`);
   }
   if ((mode & 0o077) !== 0) {
-    throw new JobKeyFileError(`job key file ${path} is accessible by group/others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${path}`);
+    throw new JobKeyFileError(
+      `job key file ${path} is accessible by group/others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${path}`,
+    );
   }
   const bytes = readFileSync(path);
   try {
@@ -41,7 +54,8 @@ export function loadJobKeyFile(path: string): JobPrivateKey {
 export function createJobKeyFile(path: string, opts: { force?: boolean } = {}): JobPrivateKey {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (!opts.force && exists(path)) throw new JobKeyFileError(`${path} already exists; pass --force to replace it`);
+  if (!opts.force && exists(path))
+    throw new JobKeyFileError(`${path} already exists; pass --force to replace it`);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', 0o600);
   try {

@@ -20,7 +20,8 @@ export class JobKeyController {
   @ApiResponse({ status: 404, description: 'this prover has no job key (PROVER_JOB_KEY_FILE unset)' })
   jobKeyInfo(): unknown {
     const key = this.jobKey.key;
-    if (!key) throw new HttpException({ error: 'no_job_key', message: 'this prover has no job key configured' }, 404);
+    if (!key)
+      throw new HttpException({ error: 'no_job_key', message: 'this prover has no job key configured' }, 404);
     return { scheme: JOB_SECRET_SCHEME, ...jobPublicKeyOf(key), topic: this.config.get('PROVER_JOBS_TOPIC') };
   }
 }

@@ -4,5 +4,9 @@ import { JobKeyController } from './job-key.controller';
 import { ProverJobKey } from './job-key';
 import { ProofJobsConsumer } from './proof-jobs.consumer';
 
-@Module({ imports: [ProvingModule], controllers: [JobKeyController], providers: [ProverJobKey, ProofJobsConsumer] })
+@Module({
+  imports: [ProvingModule],
+  controllers: [JobKeyController],
+  providers: [ProverJobKey, ProofJobsConsumer],
+})
 export class JobsModule {}

@@ -2,7 +2,12 @@ import { SealedSecretError, openJobSecret, type JobPrivateKey } from '@rv/sealed
 import { BadRequestInput, parseProofStatement, type ProofRequest } from '../proving/proof-request';
 
 /** Why a job message was dead-lettered (the `rv-dlq-code` header and the result's `reason`). */
-export type JobRejection = 'no_job_id' | 'plaintext_secret' | 'sealed_secret_malformed' | 'unknown_key' | 'sealed_secret_does_not_open';
+export type JobRejection =
+  | 'no_job_id'
+  | 'plaintext_secret'
+  | 'sealed_secret_malformed'
+  | 'unknown_key'
+  | 'sealed_secret_does_not_open';
 
 export type DecodedJob =
   | { kind: 'prove'; jobId: string; request: ProofRequest }
@@ -21,24 +26,38 @@ const JOB_ID = /^[\w.:-]{1,128}$/;
  * this topic and jobId) and the public part of a proof request (POST /v1/proofs minus `secret`).
  * A job that carries `secret` in plain text is refused and never copied anywhere.
  */
-export function decodeProofJob(value: Buffer | null, topic: string, key: JobPrivateKey, depth: number): DecodedJob {
+export function decodeProofJob(
+  value: Buffer | null,
+  topic: string,
+  key: JobPrivateKey,
+  depth: number,
+): DecodedJob {
   let body: unknown;
   try {
     body = JSON.parse(value?.toString('utf8') ?? '');
   } catch {
     body = undefined;
   }
-  const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<
+    string,
+    unknown
+  >;
   const jobId = b.jobId;
   if (typeof jobId !== 'string' || !JOB_ID.test(jobId)) {
-    return { kind: 'dead_letter', code: 'no_job_id', reason: 'proof job without a valid jobId (payload dropped)', keepPayload: false };
+    return {
+      kind: 'dead_letter',
+      code: 'no_job_id',
+      reason: 'proof job without a valid jobId (payload dropped)',
+      keepPayload: false,
+    };
   }
   if (Object.prototype.hasOwnProperty.call(b, 'secret')) {
     return {
       kind: 'dead_letter',
       jobId,
       code: 'plaintext_secret',
-      reason: 'proof job carries a plaintext secret, which is refused: send sealedSecret (libs/sealed sealJobSecret with the key from GET /v1/job-key) (payload dropped)',
+      reason:
+        'proof job carries a plaintext secret, which is refused: send sealedSecret (libs/sealed sealJobSecret with the key from GET /v1/job-key) (payload dropped)',
       keepPayload: false,
     };
   }
@@ -49,11 +68,23 @@ export function decodeProofJob(value: Buffer | null, topic: string, key: JobPriv
     if (!(e instanceof SealedSecretError)) throw e;
     switch (e.problem) {
       case 'malformed':
-        return { kind: 'dead_letter', jobId, code: 'sealed_secret_malformed', reason: `${e.message} (payload dropped)`, keepPayload: false };
+        return {
+          kind: 'dead_letter',
+          jobId,
+          code: 'sealed_secret_malformed',
+          reason: `${e.message} (payload dropped)`,
+          keepPayload: false,
+        };
       case 'unknown_key':
         return { kind: 'dead_letter', jobId, code: 'unknown_key', reason: e.message, keepPayload: true };
       case 'does_not_open':
-        return { kind: 'dead_letter', jobId, code: 'sealed_secret_does_not_open', reason: e.message, keepPayload: true };
+        return {
+          kind: 'dead_letter',
+          jobId,
+          code: 'sealed_secret_does_not_open',
+          reason: e.message,
+          keepPayload: true,
+        };
     }
   }
   try {

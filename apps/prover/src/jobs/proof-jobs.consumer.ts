@@ -67,7 +67,11 @@ export class ProofJobsConsumer implements OnApplicationBootstrap {
     this.log.log(`consuming ${jobs} -> ${results} (job key ${key.keyId})`);
   }
 
-  private async handleBatch(messages: ConsumedMessage[], resultsTopic: string, key: JobPrivateKey): Promise<void> {
+  private async handleBatch(
+    messages: ConsumedMessage[],
+    resultsTopic: string,
+    key: JobPrivateKey,
+  ): Promise<void> {
     const width = Math.max(1, this.config.get('PROVER_WORKERS'));
     for (let i = 0; i < messages.length; i += width) {
       const chunk = messages.slice(i, i + width);
@@ -80,13 +84,22 @@ export class ProofJobsConsumer implements OnApplicationBootstrap {
   /** One job -> its result message, or null for a message without a usable jobId (dead-lettered). */
   private async handle(m: ConsumedMessage, key: JobPrivateKey): Promise<Result | null> {
     const job = decodeProofJob(m.value, m.topic, key, this.proving.depth);
-    const result = (jobId: string, value: object): Result => ({ key: jobId, value: JSON.stringify({ jobId, ...value }) });
+    const result = (jobId: string, value: object): Result => ({
+      key: jobId,
+      value: JSON.stringify({ jobId, ...value }),
+    });
     switch (job.kind) {
       case 'dead_letter':
-        await this.kafka.send(dlqTopicOf(m.topic), [this.deadLetter(m, job.code, job.reason, job.keepPayload)]);
+        await this.kafka.send(dlqTopicOf(m.topic), [
+          this.deadLetter(m, job.code, job.reason, job.keepPayload),
+        ]);
         this.proving.metrics.jobDeadLetters.inc({ code: job.code });
-        this.log.warn(`dead-lettered job ${job.jobId ?? '(no id)'} ${m.topic}/${m.partition}@${m.offset}: ${job.code}`);
-        return job.jobId === undefined ? null : result(job.jobId, { status: 'failed', reason: job.code, message: job.reason });
+        this.log.warn(
+          `dead-lettered job ${job.jobId ?? '(no id)'} ${m.topic}/${m.partition}@${m.offset}: ${job.code}`,
+        );
+        return job.jobId === undefined
+          ? null
+          : result(job.jobId, { status: 'failed', reason: job.code, message: job.reason });
       case 'bad_request':
         this.proving.metrics.failures.inc({ reason: 'bad_request', source: 'kafka' });
         return result(job.jobId, { status: 'failed', reason: 'bad_request', message: job.message });
@@ -94,7 +107,11 @@ export class ProofJobsConsumer implements OnApplicationBootstrap {
         break;
     }
     try {
-      const r = await this.proving.prove(job.request, Date.now() + this.config.get('PROVER_JOB_DEADLINE_MS'), 'kafka');
+      const r = await this.proving.prove(
+        job.request,
+        Date.now() + this.config.get('PROVER_JOB_DEADLINE_MS'),
+        'kafka',
+      );
       return result(job.jobId, {
         status: 'proved',
         proof: '0x' + Buffer.from(r.proof).toString('hex'),
@@ -105,7 +122,11 @@ export class ProofJobsConsumer implements OnApplicationBootstrap {
       const reason = failureReason(e);
       if (TRANSIENT.has(reason)) throw e;
       // Error messages name fields and constraints, never witness values.
-      return result(job.jobId, { status: 'failed', reason, message: e instanceof Error ? e.message : 'failed' });
+      return result(job.jobId, {
+        status: 'failed',
+        reason,
+        message: e instanceof Error ? e.message : 'failed',
+      });
     }
   }
 
