@@ -10,7 +10,7 @@ export const registryConfigSchema = z.object({
   DATABASE_URL: env.databaseUrl(),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public').describe('a lower-case PostgreSQL schema name'),
   KAFKA_BROKERS: env.kafkaBrokers(),
-  TREE_WRITER_ENABLED: env.bool(false).describe('true or false: run tree-writer/leaf-changes.consumer (Kafka leaf changes -> trees, roots published)'),
+  TREE_WRITER_ENABLED: env.bool(true).describe('true or false: run tree-writer/leaf-changes.consumer (Kafka leaf changes -> trees, roots published)'),
   LEAF_CHANGES_TOPIC: z.string().min(1).default('rv.registry.leaf-changes.v1').describe('a Kafka topic name'),
   ROOTS_TOPIC: z.string().min(1).default('rv.registry.roots.v1').describe('a Kafka topic name'),
   TREE_WRITER_GROUP: z.string().min(1).default('rv-registry-tree-writer').describe('a Kafka consumer group id'),
