@@ -85,7 +85,12 @@ export class PgTreeStore {
                    WHERE n.track_id = t.track_id AND n.level = k.level AND n.index = k.idx), 'hex'), ''), ',' ORDER BY k.ord)
             FROM unnest($2::smallint[], $3::bigint[]) WITH ORDINALITY AS k(level, idx, ord)) AS hashes
        FROM merkle_trees t WHERE t.track_id = $1`,
-      [trackId.toString(), keys.map((k) => k.level), keys.map((k) => k.index)],
+      // Array literals built directly: pg's generic array serializer is slow for thousands of keys.
+      [
+        trackId.toString(),
+        `{${keys.map((k) => k.level).join(',')}}`,
+        `{${keys.map((k) => k.index).join(',')}}`,
+      ],
     );
     const row = rows[0];
     if (!row) return undefined;

@@ -20,8 +20,11 @@ export function presentSnapshot(t: TreeState) {
   return { trackId: t.trackId.toString(), root: fieldToHex(t.root), seq: t.seq, slot: t.slot };
 }
 
+/** Values already checked as field elements (read from the store, verified against the root). */
+const hex = (x: bigint): string => '0x' + x.toString(16).padStart(64, '0');
+
 export function presentPath(p: MerklePath) {
-  return { index: p.index, leaf: fieldToHex(p.leaf), siblings: p.siblings.map(fieldToHex) };
+  return { index: p.index, leaf: hex(p.leaf), siblings: p.siblings.map(hex) };
 }
 
 export function presentRoot(r: RootRecord) {
