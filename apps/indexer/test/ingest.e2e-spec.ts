@@ -18,10 +18,8 @@ describe('indexer end to end on the local chain', () => {
   let ingest: Ingest;
   let projector: Projector;
 
-  const start = async (replayWindowSlots = 2000) => {
-    ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 4 }, geyser: { replayWindowSlots } });
-    p = await Pipeline.create();
-    ingest = new Ingest({
+  const newIngest = () =>
+    new Ingest({
       pool: p.pool,
       producer: p.producer,
       chainUpdatesTopic: p.topics.chainUpdates,
@@ -31,6 +29,11 @@ describe('indexer end to end on the local chain', () => {
       startSlot: 1,
       maxBackoffMs: 200,
     });
+
+  const start = async (replayWindowSlots = 2000) => {
+    ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 4 }, geyser: { replayWindowSlots } });
+    p = await Pipeline.create();
+    ingest = newIngest();
     projector = new Projector({ kafka: p.kafka, producer: p.producer, pool: p.pool, groupId: p.projectorGroup, topics: p.topics });
     await ingest.start();
     await projector.start();
@@ -56,9 +59,36 @@ describe('indexer end to end on the local chain', () => {
     await start();
     const spec: ScenarioSpec = { seed: 'idx-e2e-1', tracks: 3, holders: 40, identityShare: 0.6, initialHoldersPerTrack: 12, churn: 300, churnPerSlot: 20, verifications: 5 };
     const plan = planScenario(spec);
-    await runScenario(plan, inProcessTarget(ln), { killBatches: [4], dropStreamsAfter: [6] });
+    const target = inProcessTarget(ln);
+    await runScenario({ spec, batches: plan.batches.slice(0, 6) }, target, { killBatches: [4] });
+    ln.chain.advance(2);
+    const head = ln.chain.slotAt(1);
+    await waitFor(() => (ingest.checkpointSlot ?? 0) >= head, { timeoutMs: 60000, what: 'ingest caught up' });
+    await target.admin('rv_dropStreams', []); // the server drops the live stream; the ingest resumes from its checkpoint
+    await runScenario({ spec, batches: plan.batches.slice(6) }, target);
     await settle();
     expect(ingest.reconnects).toBeGreaterThanOrEqual(1);
+    expect(ingest.deadSlots).toBe(1);
+    await expectChainState(p, expectedState(plan));
+  });
+
+  it('resumes outside the replay window by backfilling the missed slots over RPC, then streams on', async () => {
+    await start(8);
+    const spec: ScenarioSpec = { seed: 'idx-e2e-2', tracks: 2, holders: 30, identityShare: 0.6, initialHoldersPerTrack: 10, churn: 240, churnPerSlot: 12, verifications: 3 };
+    const plan = planScenario(spec);
+    const target = inProcessTarget(ln);
+    await runScenario({ spec, batches: plan.batches.slice(0, 6) }, target);
+    ln.chain.advance(2);
+    const head = ln.chain.slotAt(1);
+    await waitFor(() => (ingest.checkpointSlot ?? 0) >= head, { timeoutMs: 60000, what: 'ingest caught up' });
+    await ingest.stop();
+    // While the ingest is away: the rest of the scenario and 40 more slots, far beyond the 8-slot window.
+    await runScenario({ spec, batches: plan.batches.slice(6) }, target);
+    ln.chain.advance(40);
+    ingest = newIngest();
+    await ingest.start();
+    await settle();
+    expect(ingest.gapsFilled).toBeGreaterThanOrEqual(1);
     await expectChainState(p, expectedState(plan));
   });
 });

@@ -54,8 +54,11 @@ export class Ingest {
   private loop?: Promise<void>;
   private stream?: Awaited<ReturnType<Client['subscribe']>>;
   private chainTip = 0;
+  private mintsChanged = false;
   reconnects = 0;
   gapsFilled = 0;
+  /** Slots seen DEAD and compensated. */
+  deadSlots = 0;
 
   constructor(private readonly opts: IngestOptions) {
     this.publisher = new ChainPublisher(opts.pool, opts.producer, opts.chainUpdatesTopic, opts.metrics);
@@ -69,6 +72,10 @@ export class Ingest {
   async start(): Promise<void> {
     const { rows } = await this.opts.pool.query<{ mint: Buffer; track_id: string }>(`SELECT mint, track_id::text FROM indexer_ingest_mints`);
     for (const r of rows) this.mints.set(bs58.encode(r.mint), BigInt(r.track_id));
+    const accounts = await this.opts.pool.query<{ token_account: Buffer; wallet: Buffer; mint: Buffer }>(
+      `SELECT token_account, wallet, mint FROM indexer_ingest_accounts`,
+    );
+    for (const r of accounts.rows) this.known.set(bs58.encode(r.token_account), { wallet: bs58.encode(r.wallet), mint: bs58.encode(r.mint) });
     const cp = await this.opts.pool.query<{ slot: string }>(`SELECT slot::text FROM indexer_checkpoints WHERE name = $1`, [this.checkpointName]);
     this.checkpoint = cp.rows[0] ? Number(cp.rows[0].slot) : undefined;
     this.running = true;
@@ -95,7 +102,7 @@ export class Ingest {
     while (this.running) {
       const started = Date.now();
       try {
-        await this.session();
+        if ((await this.session()) === 'resubscribe') continue;
       } catch (e) {
         if (this.running) this.log.warn(`stream ended: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -140,7 +147,8 @@ export class Ingest {
     await new Promise<void>((resolve, reject) => s.write(req, (e: Error | null | undefined) => (e ? reject(e) : resolve())));
   }
 
-  private async session(): Promise<void> {
+  /** Ends normally when the stream ends, or with 'resubscribe' when the filters must change. */
+  private async session(): Promise<'ended' | 'resubscribe'> {
     const client = new Client(this.opts.geyserEndpoint, this.opts.xToken, undefined);
     await client.connect();
     let fromSlot = this.checkpoint !== undefined ? this.checkpoint + 1 : this.opts.startSlot;
@@ -160,7 +168,16 @@ export class Ingest {
       for await (const u of stream as AsyncIterable<SubscribeUpdate>) {
         if (!this.running) break;
         await this.handle(u);
+        if (this.mintsChanged) {
+          // A new track mint: its token accounts must be streamed from the registration slot on,
+          // including updates the server already sent under the old filters. Resubscribe from the
+          // checkpoint (below that slot) with the new filters; replayed records are idempotent.
+          this.mintsChanged = false;
+          await this.publisher.flush();
+          return 'resubscribe';
+        }
       }
+      return 'ended';
     } finally {
       this.stream = undefined;
       stream.destroy();
@@ -220,7 +237,16 @@ export class Ingest {
   }
 
   private async onHolding(h: HoldingChangedUpdate): Promise<void> {
-    this.known.set(h.tokenAccount, { wallet: h.wallet, mint: h.mint });
+    const k = this.known.get(h.tokenAccount);
+    if (!k || k.wallet !== h.wallet || k.mint !== h.mint) {
+      // Remembered durably before the record is published: a backfill after a restart re-reads it.
+      await this.opts.pool.query(
+        `INSERT INTO indexer_ingest_accounts (token_account, wallet, mint) VALUES ($1, $2, $3)
+         ON CONFLICT (token_account) DO UPDATE SET wallet = EXCLUDED.wallet, mint = EXCLUDED.mint`,
+        [Buffer.from(bs58.decode(h.tokenAccount)), Buffer.from(bs58.decode(h.wallet)), Buffer.from(bs58.decode(h.mint))],
+      );
+      this.known.set(h.tokenAccount, { wallet: h.wallet, mint: h.mint });
+    }
     await this.publisher.push(h);
   }
 
@@ -232,8 +258,7 @@ export class Ingest {
       trackId.toString(),
       slot,
     ]);
-    // Same filters plus the new mint's token accounts (a request replaces the stream's filters).
-    await this.write(this.request());
+    this.mintsChanged = true;
   }
 
   private async onConfirmed(slot: number, parent: number | undefined): Promise<void> {
@@ -272,6 +297,7 @@ export class Ingest {
     await this.publisher.push(slotStatusUpdate(slot, 'dead', parent));
     await this.publisher.flush();
     await this.opts.pool.query(`DELETE FROM indexer_published WHERE slot = $1`, [slot]);
+    this.deadSlots++;
     this.log.warn(`slot ${slot} died: compensated ${events.length} event(s) and ${restored.length} holding(s)`);
   }
 
@@ -298,8 +324,9 @@ export class Ingest {
   /**
    * Fills slots [from, to] over Solana RPC: program transactions (getSignaturesForAddress +
    * getTransaction) become the same event records the stream would have carried; token accounts
-   * touched by the registered mints' transactions, and every token account already known, are
-   * re-read (current state). Then the checkpoint moves to `to`.
+   * touched by the registered mints' transactions (new accounts reference their mint), and every
+   * token account published before (indexer_ingest_accounts), are re-read (current state). Then
+   * the checkpoint moves to `to`.
    */
   private async backfill(from: number, to: number): Promise<void> {
     const programSigs = await this.signaturesInRange(RAINBOW_VEIL_PROGRAM_ID, from, to);
@@ -309,19 +336,13 @@ export class Ingest {
       await this.onTransaction(tx.slot, s.signature, tx.meta?.logMessages ?? []);
     }
     const accounts = new Set<string>(this.known.keys());
-    const { rows } = await this.opts.pool.query<{ token_account: Buffer }>(
-      `SELECT h.token_account FROM holdings h JOIN indexer_ingest_mints m ON m.mint = h.mint`,
-    );
-    for (const r of rows) accounts.add(bs58.encode(r.token_account));
     for (const mint of this.mints.keys()) {
       for (const s of await this.signaturesInRange(new PublicKey(mint), from, to)) {
         const tx = await this.rpc.getTransaction(s.signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
         if (!tx || tx.meta?.err) continue;
-        const keys = tx.transaction.message.getAccountKeys().staticAccountKeys;
-        for (const b of tx.meta?.postTokenBalances ?? []) {
-          const key = keys[b.accountIndex];
-          if (b.mint === mint && key) accounts.add(key.toBase58());
-        }
+        // Every account of a transaction that names the mint (InitializeAccount, MintTo, Burn,
+        // TransferChecked...): the token accounts among them are kept by normalizeAccount.
+        for (const key of tx.transaction.message.getAccountKeys().staticAccountKeys) accounts.add(key.toBase58());
       }
     }
     for (const h of await this.currentHoldings([...accounts], to)) await this.onHolding(h);
