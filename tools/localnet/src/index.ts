@@ -9,3 +9,7 @@ export { inProcessTarget, rpcTarget, runScenario, stepInstructions } from './sce
 export type { RunOptions, ScenarioTarget } from './scenario/run';
 export { identityCommitment, identitySecret, mintOf, scenarioKeys, trackIdOf } from './scenario/keys';
 export { burnIx, createAccountIx, initializeAccountIx, initializeMintIx, mintToIx, transferIx, MINT_LEN } from './chain/spl-token';
+export { fillWithTransfers } from './scenario/token-load';
+export { freePort, spawnLocalnet } from './spawn';
+export type { SpawnedLocalnet } from './spawn';
+export { signFast } from './chain/fast-sign';

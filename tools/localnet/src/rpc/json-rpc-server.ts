@@ -345,7 +345,7 @@ export class JsonRpcServer {
         });
         const value = chain.bank.svm
           .getProgramAccounts(program as never)
-          .filter((a) => BigInt(a.lamports) > 0n && filters.every((f) => f(a.data)))
+          .filter((a) => BigInt(a.lamports) > 0n && filters.every((f) => f(a.data as Uint8Array)))
           .map((a) => ({ pubkey: a.address as string, account: accountJson(a.address as string, cfg.encoding) }));
         return cfg.withContext ? { context: ctx(), value } : value;
       },
