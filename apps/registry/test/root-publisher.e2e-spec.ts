@@ -5,7 +5,14 @@ import * as path from 'path';
 import bs58 from 'bs58';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { Connection, Keypair, Transaction, type TransactionInstruction } from '@solana/web3.js';
-import { decodeEventsFromLogs, decodeRvAccount, initializeIx, registerTrackIx, trackPda, type TrackAccount } from '@rv/chain';
+import {
+  decodeEventsFromLogs,
+  decodeRvAccount,
+  initializeIx,
+  registerTrackIx,
+  trackPda,
+  type TrackAccount,
+} from '@rv/chain';
 import { rootRecordCodec, rootRecordKey, type RootRecord } from '@rv/events';
 import { createIdempotentProducer, createKafka, DLQ_HEADERS, dlqTopicOf, ensureTopics } from '@rv/kafka';
 import { spawnApp, testEnv, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
@@ -69,6 +76,8 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
   let admin: Admin;
   let producer: Producer;
   let app: SpawnedApp;
+  let appEnv: Record<string, string>;
+  const apps: SpawnedApp[] = [];
   let url: string;
   let conn: Connection;
   const consumers: Consumer[] = [];
@@ -76,9 +85,13 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
   const topic = `rv.spec.${uniqueName('roots')}.v1`;
   const T1 = 21;
   const T2 = 22;
+  const T3 = 23;
 
   const send = (ixs: TransactionInstruction[]) => {
-    const tx = new Transaction({ feePayer: authority.publicKey, recentBlockhash: ln.chain.latestBlockhash(0).blockhash }).add(...ixs);
+    const tx = new Transaction({
+      feePayer: authority.publicKey,
+      recentBlockhash: ln.chain.latestBlockhash(0).blockhash,
+    }).add(...ixs);
     tx.sign(authority);
     return ln.chain.submit(tx.serialize());
   };
@@ -86,7 +99,11 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
     producer.send({
       topic,
       acks: -1,
-      messages: records.map((r) => ({ key: rootRecordKey(r), value: rootRecordCodec.encode(r), ...(partition === undefined ? {} : { partition }) })),
+      messages: records.map((r) => ({
+        key: rootRecordKey(r),
+        value: rootRecordCodec.encode(r),
+        ...(partition === undefined ? {} : { partition }),
+      })),
     });
   /** The Track account, read straight from the chain (not through the proxy). */
   const track = async (id: number): Promise<TrackAccount> => {
@@ -95,23 +112,35 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
     if (!d.ok || d.value.name !== 'Track') throw new Error('not a Track account');
     return d.value.data;
   };
-  const latestRoot = (t: TrackAccount) => `0x${Buffer.from(t.roots[(t.rootHead + 63) % 64]!).toString('hex')}`;
+  const latestRoot = (t: TrackAccount) =>
+    `0x${Buffer.from(t.roots[(t.rootHead + 63) % 64]!).toString('hex')}`;
   /** Every MerkleRootUpdated the chain holds for a track, oldest first, from getTransaction logs. */
   const rootEvents = async (id: number) => {
     const sigs = await conn.getSignaturesForAddress(trackPda(BigInt(id))[0], undefined, 'confirmed');
     const out: { seq: bigint; root: string; leafCount: bigint; signature: string }[] = [];
     for (const s of [...sigs].reverse()) {
-      const tx = await conn.getTransaction(s.signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
+      const tx = await conn.getTransaction(s.signature, {
+        commitment: 'confirmed',
+        maxSupportedTransactionVersion: 0,
+      });
       for (const { event } of decodeEventsFromLogs(tx?.meta?.logMessages ?? []).events) {
         if (event.name !== 'MerkleRootUpdated') continue;
-        out.push({ seq: event.data.seq, root: `0x${Buffer.from(event.data.root).toString('hex')}`, leafCount: event.data.leafCount, signature: s.signature });
+        out.push({
+          seq: event.data.seq,
+          root: `0x${Buffer.from(event.data.root).toString('hex')}`,
+          leafCount: event.data.leafCount,
+          signature: s.signature,
+        });
       }
     }
     return out;
   };
   /** Waits until the track's newest confirmed MerkleRootUpdated carries `seq`. */
   const confirmedSeq = (id: number, seq: number, timeoutMs = 30_000) =>
-    waitFor(async () => (await rootEvents(id)).at(-1)?.seq === BigInt(seq), { what: `seq ${seq} of track ${id} confirmed on chain`, timeoutMs });
+    waitFor(async () => (await rootEvents(id)).at(-1)?.seq === BigInt(seq), {
+      what: `seq ${seq} of track ${id} confirmed on chain`,
+      timeoutMs,
+    });
   const metric = async (name: string, labels: Record<string, string> = {}): Promise<number> => {
     const text = await (await fetch(`${url}/metrics`)).text();
     const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
@@ -124,14 +153,32 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
   };
 
   beforeAll(async () => {
-    ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 40, confirmDepth: 1, finalizeDepth: 4 } });
+    ln = await Localnet.start({
+      grpcPort: 0,
+      rpcPort: 0,
+      chain: { slotMs: 40, confirmDepth: 1, finalizeDepth: 4 },
+    });
     conn = new Connection(ln.rpcUrl, 'confirmed');
     proxy = new ToggleProxy(Number(new URL(ln.rpcUrl).port));
     await proxy.up();
     ln.chain.airdrop(authority.publicKey, 100_000_000_000n);
-    send([initializeIx({ payer: authority.publicKey, rootAuthority: authority.publicKey, verifier: Keypair.generate().publicKey })]);
-    for (const id of [T1, T2]) {
-      send([registerTrackIx({ authority: authority.publicKey, payer: authority.publicKey, trackId: id, mint: Keypair.generate().publicKey, depth: 20 })]);
+    send([
+      initializeIx({
+        payer: authority.publicKey,
+        rootAuthority: authority.publicKey,
+        verifier: Keypair.generate().publicKey,
+      }),
+    ]);
+    for (const id of [T1, T2, T3]) {
+      send([
+        registerTrackIx({
+          authority: authority.publicKey,
+          payer: authority.publicKey,
+          trackId: id,
+          mint: Keypair.generate().publicKey,
+          depth: 20,
+        }),
+      ]);
     }
     ln.chain.advance(3);
 
@@ -148,7 +195,7 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
     ]);
 
     db = await registrySchema();
-    app = spawnApp('registry', {
+    appEnv = {
       DATABASE_URL: testEnv().DATABASE_URL,
       DATABASE_SCHEMA: db.schema,
       KAFKA_BROKERS: testEnv().KAFKA_BROKERS,
@@ -162,14 +209,17 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
       ROOT_PUBLISHER_POLL_MS: '40',
       ROOT_PUBLISHER_MAX_BACKOFF_MS: '500',
       TREE_WRITER_ENABLED: 'false',
-    });
+    };
+    app = spawnApp('registry', appEnv);
+    apps.push(app);
     url = await app.listening(60_000);
   }, 120_000);
 
   afterAll(async () => {
-    if (app && app.proc.exitCode === null) {
-      app.proc.kill('SIGTERM');
-      await app.exited;
+    for (const a of apps) {
+      if (a.proc.exitCode !== null || a.proc.signalCode !== null) continue;
+      a.proc.kill('SIGTERM');
+      await a.exited;
     }
     await Promise.all(consumers.map((c) => c.disconnect()));
     await producer?.disconnect();
@@ -202,8 +252,12 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
     expect((await rootEvents(T2)).map((e) => [e.seq, e.root])).toEqual([[1n, record(T2, 1).root]]);
 
     const submitted = ev1.length + 1;
-    await waitFor(async () => (await metric('rv_root_publisher_roots_submitted_total')) === submitted, { what: 'submitted metric' });
-    expect(await metric('rv_root_publisher_roots_skipped_total', { reason: 'superseded' })).toBe(3 - ev1.length);
+    await waitFor(async () => (await metric('rv_root_publisher_roots_submitted_total')) === submitted, {
+      what: 'submitted metric',
+    });
+    expect(await metric('rv_root_publisher_roots_skipped_total', { reason: 'superseded' })).toBe(
+      3 - ev1.length,
+    );
     expect(await metric('rv_root_publisher_submit_seconds_count', { outcome: 'landed' })).toBe(submitted);
     expect(await ready()).toMatchObject({ status: 200, body: { status: 'ok', checks: { solana: 'ok' } } });
   });
@@ -214,9 +268,14 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
     const submitted = await metric('rv_root_publisher_roots_submitted_total');
     const skipped = await metric('rv_root_publisher_roots_skipped_total', { reason: 'already_on_chain' });
     await produce([record(T1, 1), record(T1, 2), record(T1, 3), record(T2, 1)]);
-    await waitFor(async () => (await metric('rv_root_publisher_roots_skipped_total', { reason: 'already_on_chain' })) === skipped + 4, {
-      what: '4 replayed records skipped',
-    });
+    await waitFor(
+      async () =>
+        (await metric('rv_root_publisher_roots_skipped_total', { reason: 'already_on_chain' })) ===
+        skipped + 4,
+      {
+        what: '4 replayed records skipped',
+      },
+    );
     expect((await rootEvents(T1)).length).toBe(before1);
     expect((await rootEvents(T2)).length).toBe(before2);
     expect(await metric('rv_root_publisher_roots_submitted_total')).toBe(submitted);
@@ -241,13 +300,28 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
     await dlq.run({
       eachMessage: async ({ message }) => {
         const h = (k: string) => String(message.headers?.[k] ?? '');
-        dead.push({ key: String(message.key), code: h(DLQ_HEADERS.code), reason: h(DLQ_HEADERS.reason), source: h(DLQ_HEADERS.sourceTopic) });
+        dead.push({
+          key: String(message.key),
+          code: h(DLQ_HEADERS.code),
+          reason: h(DLQ_HEADERS.reason),
+          source: h(DLQ_HEADERS.sourceTopic),
+        });
       },
     });
     await waitFor(() => dead.length >= 2, { what: 'two dead letters', timeoutMs: 30_000 });
     expect(dead).toEqual([
-      { key: '999', code: 'unknown_track', reason: 'track 999 is not registered on chain (no Track account)', source: topic },
-      { key: 'junk', code: 'bad_encoding', reason: expect.stringMatching(/^bad_encoding: not JSON/), source: topic },
+      {
+        key: '999',
+        code: 'unknown_track',
+        reason: 'track 999 is not registered on chain (no Track account)',
+        source: topic,
+      },
+      {
+        key: 'junk',
+        code: 'bad_encoding',
+        reason: expect.stringMatching(/^bad_encoding: not JSON/),
+        source: topic,
+      },
     ]);
     await confirmedSeq(T1, 4);
     expect(await metric('rv_root_publisher_dead_letters_total', { code: 'unknown_track' })).toBe(1);
@@ -255,18 +329,24 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
 
   it('keeps a root while the RPC is down (readiness says so) and submits it once the RPC is back', async () => {
     await proxy.down();
-    const down = await waitFor(async () => {
-      const r = await ready();
-      return r.status === 503 ? r : undefined;
-    }, { what: '503 from /health/ready' });
+    const down = await waitFor(
+      async () => {
+        const r = await ready();
+        return r.status === 503 ? r : undefined;
+      },
+      { what: '503 from /health/ready' },
+    );
     expect(down.body.checks.solana).toMatch(/^error: getAccountInfo\(config\): Solana RPC unreachable/);
     expect(down.body.checks.kafka).toBe('ok');
 
     await produce([record(T2, 2)]);
-    await waitFor(async () => (await metric('rv_root_publisher_failures_total', { reason: 'rpc_unreachable' })) >= 2, {
-      what: 'retried failures while the RPC is down',
-      timeoutMs: 30_000,
-    });
+    await waitFor(
+      async () => (await metric('rv_root_publisher_failures_total', { reason: 'rpc_unreachable' })) >= 2,
+      {
+        what: 'retried failures while the RPC is down',
+        timeoutMs: 30_000,
+      },
+    );
     expect((await track(T2)).lastSeq).toBe(1n);
 
     await proxy.up();
@@ -276,8 +356,48 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
     await waitFor(async () => (await ready()).status === 200, { what: '200 from /health/ready' });
   });
 
+  it('lands a root once when the publisher is killed -9 while its transaction is in flight and a new one sends it again', async () => {
+    // The chain holds transactions in a queue while paused: the publisher's update_root is sent but not executed.
+    const queued = () => (ln.chain as unknown as { queue: unknown[] }).queue.length;
+    ln.chain.pause();
+    try {
+      await produce([record(T3, 1)]);
+      await waitFor(() => queued() === 1, { what: 'the first update_root in flight', timeoutMs: 30_000 });
+      app.proc.kill('SIGKILL');
+      await app.exited;
+      // New slots (not executing the queue): the next publisher gets another blockhash, so its transaction
+      // differs from the first one (the same blockhash would give the very same, deduplicated transaction).
+      ln.chain.advance(2);
+
+      // Its offset was not committed: the restarted publisher reads the record again, still sees last seq 0
+      // (the first transaction has not executed) and sends a second transaction for the same seq.
+      app = spawnApp('registry', appEnv);
+      apps.push(app);
+      url = await app.listening(60_000);
+      await waitFor(() => queued() === 2, { what: 'the second update_root in flight', timeoutMs: 90_000 });
+    } finally {
+      ln.chain.resume();
+    }
+    await confirmedSeq(T3, 1);
+    // The program's seq guard refuses the second one; the publisher counts it as already done.
+    await waitFor(
+      async () =>
+        (await metric('rv_root_publisher_roots_skipped_total', { reason: 'seq_not_increasing' })) === 1,
+      {
+        what: 'the second transaction answered SeqNotIncreasing',
+        timeoutMs: 30_000,
+      },
+    );
+    expect((await rootEvents(T3)).map((e) => [e.seq, e.root])).toEqual([[1n, record(T3, 1).root]]);
+    const sigs = await conn.getSignaturesForAddress(trackPda(BigInt(T3))[0], undefined, 'confirmed');
+    const updates = sigs.filter((s) => s.slot > 0 && s.err !== null);
+    expect(updates).toHaveLength(1); // the refused duplicate, which changed nothing
+    expect((await track(T3)).lastSeq).toBe(1n);
+    expect(await metric('rv_root_publisher_roots_submitted_total')).toBe(0); // the new process sent no root that landed
+  });
+
   it('never writes the root authority secret key to its logs', () => {
-    const logs = app.stdout() + app.stderr();
+    const logs = apps.map((a) => a.stdout() + a.stderr()).join('\n');
     expect(logs).toContain(`as root authority ${authority.publicKey.toBase58()}`);
     expect(logs).toContain('update_root track 21 seq 4');
     const secret = Buffer.from(authority.secretKey);

@@ -1,6 +1,12 @@
 import type { RootRecord } from '@rv/events';
 import { PublishRoots } from './publish-roots';
-import { ChainFailure, type RootChain, type RootUpdate, type SubmitOutcome, type TrackState } from './solana-root-chain';
+import {
+  ChainFailure,
+  type RootChain,
+  type RootUpdate,
+  type SubmitOutcome,
+  type TrackState,
+} from './solana-root-chain';
 
 const root = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 const rec = (trackId: number, seq: number, r = seq * 100 + trackId): RootRecord => ({
@@ -98,7 +104,12 @@ describe('PublishRoots', () => {
   });
 
   it('takes SeqNotIncreasing (another publisher landed it after our read) as done', async () => {
-    chain.raceNextRead = { trackId: 5n, seq: 4n, root: Buffer.from(rec(5, 4).root.slice(2), 'hex'), leafCount: 40n };
+    chain.raceNextRead = {
+      trackId: 5n,
+      seq: 4n,
+      root: Buffer.from(rec(5, 4).root.slice(2), 'hex'),
+      leafCount: 40n,
+    };
     const out = await publisher.publish([rec(5, 4)]);
     expect(out).toEqual([{ kind: 'skipped', reason: 'seq_not_increasing' }]);
     expect(chain.sent).toEqual([]);
@@ -107,7 +118,11 @@ describe('PublishRoots', () => {
 
   it('dead-letters the records of a track that is not registered, and still publishes the others', async () => {
     const out = await publisher.publish([rec(9, 1), rec(5, 1), rec(9, 2)]);
-    expect(out[0]).toEqual({ kind: 'dead', code: 'unknown_track', reason: 'track 9 is not registered on chain (no Track account)' });
+    expect(out[0]).toEqual({
+      kind: 'dead',
+      code: 'unknown_track',
+      reason: 'track 9 is not registered on chain (no Track account)',
+    });
     expect(out[2]).toMatchObject({ kind: 'dead', code: 'unknown_track' });
     expect(out[1]).toMatchObject({ kind: 'submitted' });
   });
@@ -115,12 +130,22 @@ describe('PublishRoots', () => {
   it('dead-letters a root that differs from the one the chain holds for the same seq', async () => {
     await publisher.publish([rec(5, 1)]);
     const out = await publisher.publish([rec(5, 1, 0xdead)]);
-    expect(out).toEqual([{ kind: 'dead', code: 'root_conflict', reason: expect.stringMatching(/^track 5 seq 1: chain holds root 0x0+69 but the registry published 0x0+dead$/) }]);
+    expect(out).toEqual([
+      {
+        kind: 'dead',
+        code: 'root_conflict',
+        reason: expect.stringMatching(
+          /^track 5 seq 1: chain holds root 0x0+69 but the registry published 0x0+dead$/,
+        ),
+      },
+    ]);
   });
 
   it('lets a chain failure propagate (the batch is retried) and a retry sends each root once', async () => {
     chain.failNextSubmit = new ChainFailure('rpc_unreachable', 'Solana RPC unreachable (ECONNREFUSED)');
-    await expect(publisher.publish([rec(5, 1), rec(6, 1)])).rejects.toMatchObject({ reason: 'rpc_unreachable' });
+    await expect(publisher.publish([rec(5, 1), rec(6, 1)])).rejects.toMatchObject({
+      reason: 'rpc_unreachable',
+    });
     expect(chain.sent).toEqual([]);
     const out = await publisher.publish([rec(5, 1), rec(6, 1)]);
     expect(out.map((o) => o.kind)).toEqual(['submitted', 'submitted']);

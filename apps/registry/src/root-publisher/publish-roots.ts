@@ -54,11 +54,20 @@ export class PublishRoots {
     return out;
   }
 
-  private async publishTrack(trackId: bigint, idx: number[], records: readonly RootRecord[], out: RecordOutcome[]): Promise<void> {
+  private async publishTrack(
+    trackId: bigint,
+    idx: number[],
+    records: readonly RootRecord[],
+    out: RecordOutcome[],
+  ): Promise<void> {
     const state = await this.chain.readTrack(trackId);
     if (!state) {
       for (const i of idx) {
-        out[i] = { kind: 'dead', code: 'unknown_track', reason: `track ${trackId} is not registered on chain (no Track account)` };
+        out[i] = {
+          kind: 'dead',
+          code: 'unknown_track',
+          reason: `track ${trackId} is not registered on chain (no Track account)`,
+        };
       }
       return;
     }
@@ -74,30 +83,50 @@ export class PublishRoots {
     for (const i of pending) if (records[i]!.seq >= records[newest]!.seq) newest = i;
     const r = records[newest]!;
     const started = process.hrtime.bigint();
-    const res = await this.chain.submitRoot({ trackId, root: rootBytes(r.root), leafCount: r.leafCount, seq: r.seq });
+    const res = await this.chain.submitRoot({
+      trackId,
+      root: rootBytes(r.root),
+      leafCount: r.leafCount,
+      seq: r.seq,
+    });
     this.hooks.onSubmit?.(Number(process.hrtime.bigint() - started) / 1e9, res.status);
     if (res.status === 'landed') {
       out[newest] = { kind: 'submitted', signature: res.signature, slot: res.slot };
-      this.log.log(`update_root track ${trackId} seq ${r.seq} root ${r.root} leaves ${r.leafCount}: ${res.signature} (slot ${res.slot})`);
+      this.log.log(
+        `update_root track ${trackId} seq ${r.seq} root ${r.root} leaves ${r.leafCount}: ${res.signature} (slot ${res.slot})`,
+      );
     } else {
       // Someone else landed this seq or a newer one after our read: check it is not a different root.
       const now = await this.chain.readTrack(trackId);
-      out[newest] = now ? this.onChainAlready(r, now, 'seq_not_increasing') : { kind: 'skipped', reason: 'seq_not_increasing' };
+      out[newest] = now
+        ? this.onChainAlready(r, now, 'seq_not_increasing')
+        : { kind: 'skipped', reason: 'seq_not_increasing' };
     }
     for (const i of pending) {
       if (i === newest) continue;
       const p = records[i]!;
       if (p.seq < r.seq) out[i] = { kind: 'skipped', reason: 'superseded' };
       else if (p.root === r.root) out[i] = { kind: 'skipped', reason: 'duplicate' };
-      else out[i] = { kind: 'dead', code: 'root_conflict', reason: `track ${trackId} seq ${p.seq}: two different roots published for one seq` };
+      else
+        out[i] = {
+          kind: 'dead',
+          code: 'root_conflict',
+          reason: `track ${trackId} seq ${p.seq}: two different roots published for one seq`,
+        };
     }
     if (pending.length > 1) {
-      this.log.debug(`track ${trackId}: ${pending.length - 1} older root(s) superseded by seq ${r.seq}; they will not be accepted on chain`);
+      this.log.debug(
+        `track ${trackId}: ${pending.length - 1} older root(s) superseded by seq ${r.seq}; they will not be accepted on chain`,
+      );
     }
   }
 
   /** A record whose seq the chain already has (seq <= last seq). Same seq with another root: a conflict. */
-  private onChainAlready(r: RootRecord, state: TrackState, reason: SkipReason = 'already_on_chain'): RecordOutcome {
+  private onChainAlready(
+    r: RootRecord,
+    state: TrackState,
+    reason: SkipReason = 'already_on_chain',
+  ): RecordOutcome {
     if (r.seq === state.lastSeq && state.latestRoot && hex(state.latestRoot) !== r.root) {
       const msg = `track ${r.trackId} seq ${r.seq}: chain holds root ${hex(state.latestRoot)} but the registry published ${r.root}`;
       this.log.error(msg);

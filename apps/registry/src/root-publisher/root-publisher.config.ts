@@ -20,22 +20,39 @@ export const rootPublisherSettings = {
     .default('http://127.0.0.1:8899')
     .describe('a http:// or https:// URL such as http://127.0.0.1:8899'),
   /** Keypair file (solana-keygen JSON, mode 0600) of the program's root_authority. Its content is never logged. */
-  ROOT_AUTHORITY_KEYPAIR_FILE: z.string().min(1).optional().describe('a path to the root authority keypair file'),
+  ROOT_AUTHORITY_KEYPAIR_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('a path to the root authority keypair file'),
   /** Default: on exactly when ROOT_AUTHORITY_KEYPAIR_FILE is set. */
   ROOT_PUBLISHER_ENABLED: optionalBool(),
   /** Topic of new roots (the tree writer publishes it; same variable as the tree writer's). */
-  ROOTS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/).default(ROOTS_TOPIC).describe('a Kafka topic name (letters, digits, . _ -)'),
-  ROOT_PUBLISHER_GROUP: z.string().min(1).default('rv-registry-root-publisher').describe('the root publisher consumer group id'),
+  ROOTS_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/)
+    .default(ROOTS_TOPIC)
+    .describe('a Kafka topic name (letters, digits, . _ -)'),
+  ROOT_PUBLISHER_GROUP: z
+    .string()
+    .min(1)
+    .default('rv-registry-root-publisher')
+    .describe('the root publisher consumer group id'),
   /** Commitment the publisher reads the Track account at and waits for before committing an offset. */
-  ROOT_PUBLISHER_COMMITMENT: z.enum(['confirmed', 'finalized']).default('confirmed').describe('confirmed or finalized'),
+  ROOT_PUBLISHER_COMMITMENT: z
+    .enum(['confirmed', 'finalized'])
+    .default('confirmed')
+    .describe('confirmed or finalized'),
   ROOT_PUBLISHER_RPC_TIMEOUT_MS: env.positiveInt(10_000, 'milliseconds one Solana RPC call may take'),
-  ROOT_PUBLISHER_CONFIRM_TIMEOUT_MS: env.positiveInt(90_000, 'milliseconds to wait for an update_root transaction to reach the commitment'),
+  ROOT_PUBLISHER_CONFIRM_TIMEOUT_MS: env.positiveInt(
+    90_000,
+    'milliseconds to wait for an update_root transaction to reach the commitment',
+  ),
   ROOT_PUBLISHER_POLL_MS: env.positiveInt(250, 'milliseconds between signature status polls'),
   ROOT_PUBLISHER_MAX_BACKOFF_MS: env.positiveInt(10_000, 'longest pause between retries of a failed batch'),
 };
 
-const settingsSchema = z.object(rootPublisherSettings);
-type Settings = z.infer<typeof settingsSchema>;
+type Settings = z.infer<z.ZodObject<typeof rootPublisherSettings>>;
 
 export interface RootPublisherOptions {
   enabled: boolean;

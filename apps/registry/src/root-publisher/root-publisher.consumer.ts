@@ -6,7 +6,10 @@ import { ChainFailure } from './solana-root-chain';
 
 export interface RootPublisherSink {
   /** Sends dead letters (acks=all). */
-  send(topic: string, messages: { key: Buffer | null; value: Buffer | null; headers: Record<string, string | Buffer> }[]): Promise<void>;
+  send(
+    topic: string,
+    messages: { key: Buffer | null; value: Buffer | null; headers: Record<string, string | Buffer> }[],
+  ): Promise<void>;
 }
 
 /** Submissions are counted by PublishRoots' hook as they land (a retried batch then skips them). */

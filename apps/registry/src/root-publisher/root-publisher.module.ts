@@ -47,13 +47,27 @@ export class RootPublisherService implements OnApplicationBootstrap {
     this.health.register({ name: 'solana', check: () => chain.checkReady() });
 
     const m = this.metrics;
-    const submitted = m.counter('rv_root_publisher_roots_submitted_total', 'update_root transactions that reached the commitment');
-    const skipped = m.counter('rv_root_publisher_roots_skipped_total', 'root records not sent, by reason', ['reason']);
-    const failures = m.counter('rv_root_publisher_failures_total', 'failed batch attempts (retried, offsets not committed), by reason', ['reason']);
-    const dead = m.counter('rv_root_publisher_dead_letters_total', 'root records dead-lettered, by code', ['code']);
-    const latency = m.histogram('rv_root_publisher_submit_seconds', 'update_root: build to commitment (or refusal)', ['outcome'], [
-      0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60,
+    const submitted = m.counter(
+      'rv_root_publisher_roots_submitted_total',
+      'update_root transactions that reached the commitment',
+    );
+    const skipped = m.counter('rv_root_publisher_roots_skipped_total', 'root records not sent, by reason', [
+      'reason',
     ]);
+    const failures = m.counter(
+      'rv_root_publisher_failures_total',
+      'failed batch attempts (retried, offsets not committed), by reason',
+      ['reason'],
+    );
+    const dead = m.counter('rv_root_publisher_dead_letters_total', 'root records dead-lettered, by code', [
+      'code',
+    ]);
+    const latency = m.histogram(
+      'rv_root_publisher_submit_seconds',
+      'update_root: build to commitment (or refusal)',
+      ['outcome'],
+      [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    );
 
     const publisher = new PublishRoots(chain, {
       onSubmit: (s, outcome) => {
@@ -81,7 +95,9 @@ export class RootPublisherService implements OnApplicationBootstrap {
       handleBatch: (batch) => consumer.handleBatch(batch),
       maxBackoffMs: o.maxBackoffMs,
     });
-    this.log.log(`root publisher consuming ${o.topic} (group ${o.groupId}) as root authority ${authority.publicKey.toBase58()}, commitment ${o.commitment}`);
+    this.log.log(
+      `root publisher consuming ${o.topic} (group ${o.groupId}) as root authority ${authority.publicKey.toBase58()}, commitment ${o.commitment}`,
+    );
   }
 }
 
@@ -91,7 +107,8 @@ export class RootPublisherService implements OnApplicationBootstrap {
     {
       provide: OPTIONS,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<RegistryConfig>) => rootPublisherOptionsFrom((key) => config.get(key)),
+      useFactory: (config: ConfigService<RegistryConfig>) =>
+        rootPublisherOptionsFrom((key) => config.get(key)),
     },
     RootPublisherService,
   ],

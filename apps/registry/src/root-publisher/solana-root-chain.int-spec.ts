@@ -12,18 +12,52 @@ describe('SolanaRootChain against the local chain', () => {
   const root = (b: number) => new Uint8Array(32).fill(b);
 
   const send = (ixs: TransactionInstruction[], signers: Keypair[]) => {
-    const tx = new Transaction({ feePayer: signers[0]!.publicKey, recentBlockhash: ln.chain.latestBlockhash(0).blockhash }).add(...ixs);
+    const tx = new Transaction({
+      feePayer: signers[0]!.publicKey,
+      recentBlockhash: ln.chain.latestBlockhash(0).blockhash,
+    }).add(...ixs);
     tx.sign(...signers);
     return ln.chain.submit(tx.serialize());
   };
   const chainFor = (kp: Keypair, rpcUrl = ln.rpcUrl, rpcTimeoutMs = 2000) =>
-    new SolanaRootChain({ rpcUrl, authority: kp, commitment: 'confirmed', rpcTimeoutMs, confirmTimeoutMs: 20_000, pollMs: 30 });
+    new SolanaRootChain({
+      rpcUrl,
+      authority: kp,
+      commitment: 'confirmed',
+      rpcTimeoutMs,
+      confirmTimeoutMs: 20_000,
+      pollMs: 30,
+    });
 
   beforeAll(async () => {
-    ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 40, confirmDepth: 1, finalizeDepth: 4 } });
+    ln = await Localnet.start({
+      grpcPort: 0,
+      rpcPort: 0,
+      chain: { slotMs: 40, confirmDepth: 1, finalizeDepth: 4 },
+    });
     ln.chain.airdrop(authority.publicKey, 10_000_000_000n);
-    send([initializeIx({ payer: authority.publicKey, rootAuthority: authority.publicKey, verifier: Keypair.generate().publicKey })], [authority]);
-    send([registerTrackIx({ authority: authority.publicKey, payer: authority.publicKey, trackId: TRACK, mint: Keypair.generate().publicKey, depth: 20 })], [authority]);
+    send(
+      [
+        initializeIx({
+          payer: authority.publicKey,
+          rootAuthority: authority.publicKey,
+          verifier: Keypair.generate().publicKey,
+        }),
+      ],
+      [authority],
+    );
+    send(
+      [
+        registerTrackIx({
+          authority: authority.publicKey,
+          payer: authority.publicKey,
+          trackId: TRACK,
+          mint: Keypair.generate().publicKey,
+          depth: 20,
+        }),
+      ],
+      [authority],
+    );
     ln.chain.advance(3); // config and track confirmed
   });
   afterAll(async () => {
@@ -33,7 +67,9 @@ describe('SolanaRootChain against the local chain', () => {
   it('is ready only when the program names its key as root_authority', async () => {
     await expect(chainFor(authority).checkReady()).resolves.toBeUndefined();
     const other = Keypair.generate();
-    await expect(chainFor(other).checkReady()).rejects.toThrow(`${other.publicKey.toBase58()} is not the program's root_authority (${authority.publicKey.toBase58()})`);
+    await expect(chainFor(other).checkReady()).rejects.toThrow(
+      `${other.publicKey.toBase58()} is not the program's root_authority (${authority.publicKey.toBase58()})`,
+    );
   });
 
   it('reads a registered track (no root yet) and null for an unknown one', async () => {
@@ -47,35 +83,69 @@ describe('SolanaRootChain against the local chain', () => {
     const res = await chain.submitRoot({ trackId: TRACK, root: root(0xab), leafCount: 42n, seq: 1n });
     if (res.status !== 'landed') throw new Error(`expected landed, got ${res.status}`);
     const conn = new Connection(ln.rpcUrl, 'confirmed');
-    const tx = await conn.getTransaction(res.signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
+    const tx = await conn.getTransaction(res.signature, {
+      commitment: 'confirmed',
+      maxSupportedTransactionVersion: 0,
+    });
     expect(tx?.meta?.err).toBeNull();
     const { events, errors } = decodeEventsFromLogs(tx!.meta!.logMessages!);
     expect(errors).toEqual([]);
-    expect(events.map((e) => e.event)).toEqual([{ name: 'MerkleRootUpdated', data: { trackId: TRACK, root: root(0xab), leafCount: 42n, seq: 1n } }]);
+    expect(events.map((e) => e.event)).toEqual([
+      { name: 'MerkleRootUpdated', data: { trackId: TRACK, root: root(0xab), leafCount: 42n, seq: 1n } },
+    ]);
     await expect(chain.readTrack(TRACK)).resolves.toEqual({ lastSeq: 1n, latestRoot: root(0xab) });
 
-    await expect(chain.submitRoot({ trackId: TRACK, root: root(0xab), leafCount: 42n, seq: 1n })).resolves.toEqual({ status: 'seq_not_increasing' });
-    await expect(chain.submitRoot({ trackId: TRACK, root: root(0xcd), leafCount: 43n, seq: 1n })).resolves.toEqual({ status: 'seq_not_increasing' });
+    await expect(
+      chain.submitRoot({ trackId: TRACK, root: root(0xab), leafCount: 42n, seq: 1n }),
+    ).resolves.toEqual({ status: 'seq_not_increasing' });
+    await expect(
+      chain.submitRoot({ trackId: TRACK, root: root(0xcd), leafCount: 43n, seq: 1n }),
+    ).resolves.toEqual({ status: 'seq_not_increasing' });
     await expect(chain.readTrack(TRACK)).resolves.toEqual({ lastSeq: 1n, latestRoot: root(0xab) });
+  });
+
+  it('confirms the first transaction when the identical one is sent again (same blockhash, same signature)', async () => {
+    const chain = chainFor(authority);
+    const queued = () => (ln.chain as unknown as { queue: unknown[] }).queue.length;
+    ln.chain.pause();
+    let first: Promise<unknown>;
+    let second: Promise<unknown>;
+    try {
+      first = chain.submitRoot({ trackId: TRACK, root: root(0x10), leafCount: 50n, seq: 2n });
+      await waitUntil(() => queued() === 1);
+      second = chain.submitRoot({ trackId: TRACK, root: root(0x10), leafCount: 50n, seq: 2n });
+    } finally {
+      ln.chain.resume();
+    }
+    const [a, b] = (await Promise.all([first, second])) as [{ signature: string }, { signature: string }];
+    expect(a).toMatchObject({ status: 'landed' });
+    expect(b).toEqual(a);
+    await expect(chain.readTrack(TRACK)).resolves.toEqual({ lastSeq: 2n, latestRoot: root(0x10) });
   });
 
   it('reports a key that is not the root authority as unauthorized (a retried failure, never a skip)', async () => {
     const intruder = Keypair.generate();
     ln.chain.airdrop(intruder.publicKey, 1_000_000_000n);
-    const err = await chainFor(intruder).submitRoot({ trackId: TRACK, root: root(1), leafCount: 1n, seq: 99n }).catch((e: unknown) => e);
+    const err = await chainFor(intruder)
+      .submitRoot({ trackId: TRACK, root: root(1), leafCount: 1n, seq: 99n })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChainFailure);
     expect(err).toMatchObject({ reason: 'unauthorized' });
-    await expect(chainFor(authority).readTrack(TRACK)).resolves.toMatchObject({ lastSeq: 1n });
+    await expect(chainFor(authority).readTrack(TRACK)).resolves.toMatchObject({ lastSeq: 2n });
   });
 
   it('reports an unreachable RPC without its URL (which may carry an API key)', async () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}/?api-key=TOPSECRETKEY`;
-    const err = (await chainFor(authority, url).readTrack(TRACK).catch((e: unknown) => e)) as ChainFailure;
+    const err = (await chainFor(authority, url)
+      .readTrack(TRACK)
+      .catch((e: unknown) => e)) as ChainFailure;
     expect(err).toBeInstanceOf(ChainFailure);
     expect(err.reason).toBe('rpc_unreachable');
     expect(err.message).toBe('getAccountInfo(track): Solana RPC unreachable (ECONNREFUSED)');
-    const ready = (await chainFor(authority, url).checkReady().catch((e: unknown) => e)) as Error;
+    const ready = (await chainFor(authority, url)
+      .checkReady()
+      .catch((e: unknown) => e)) as Error;
     expect(ready.message).not.toContain('TOPSECRETKEY');
   });
 
@@ -85,7 +155,9 @@ describe('SolanaRootChain against the local chain', () => {
     const port = (silent.address() as net.AddressInfo).port;
     try {
       const started = Date.now();
-      const err = (await chainFor(authority, `http://127.0.0.1:${port}`, 300).readTrack(TRACK).catch((e: unknown) => e)) as ChainFailure;
+      const err = (await chainFor(authority, `http://127.0.0.1:${port}`, 300)
+        .readTrack(TRACK)
+        .catch((e: unknown) => e)) as ChainFailure;
       expect(err).toMatchObject({ reason: 'rpc_timeout' });
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
@@ -106,6 +178,14 @@ describe('SolanaRootChain against the local chain', () => {
     await expect(elsewhere.readTrack(TRACK)).resolves.toBeNull();
   });
 });
+
+async function waitUntil(pred: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 async function closedPort(): Promise<number> {
   const s = net.createServer();

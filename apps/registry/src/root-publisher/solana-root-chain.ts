@@ -1,4 +1,13 @@
-import { Connection, Keypair, PublicKey, SendTransactionError, Transaction, type Commitment, type ConnectionConfig } from '@solana/web3.js';
+import {
+  Connection,
+  Keypair,
+  PublicKey,
+  SendTransactionError,
+  Transaction,
+  type Commitment,
+  type ConnectionConfig,
+} from '@solana/web3.js';
+import bs58 from 'bs58';
 import { withTimeout } from '@rv/observability';
 import {
   RAINBOW_VEIL_PROGRAM_ID,
@@ -73,7 +82,8 @@ export interface SolanaRootChainOptions {
 }
 
 const URL_RE = /\b(?:https?|wss?):\/\/\S+/g;
-const UNREACHABLE_RE = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EPIPE|EAI_AGAIN|socket hang up|fetch failed|network/i;
+const UNREACHABLE_RE =
+  /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EPIPE|EAI_AGAIN|socket hang up|fetch failed|network/i;
 const TIMEOUT_RE = /AbortError|aborted|timed? ?out|ETIMEDOUT/i;
 
 /** An RPC error as a ChainFailure whose message never carries the RPC URL (it may hold an API key). */
@@ -81,7 +91,8 @@ export function rpcFailure(e: unknown, what: string): ChainFailure {
   if (e instanceof ChainFailure) return e;
   const raw = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   const msg = raw.replace(URL_RE, '<rpc-url>').slice(0, 300);
-  if (TIMEOUT_RE.test(raw)) return new ChainFailure('rpc_timeout', `${what}: Solana RPC did not answer in time`);
+  if (TIMEOUT_RE.test(raw))
+    return new ChainFailure('rpc_timeout', `${what}: Solana RPC did not answer in time`);
   if (UNREACHABLE_RE.test(raw)) {
     const code = /E[A-Z]{4,}/.exec(raw)?.[0] ?? 'connection failed';
     return new ChainFailure('rpc_unreachable', `${what}: Solana RPC unreachable (${code})`);
@@ -101,12 +112,17 @@ function rpcFetch(timeoutMs: number): NonNullable<ConnectionConfig['fetch']> {
       return await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (e) {
       const err = e as { name?: string; cause?: { code?: string } };
-      if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new Error(`RPC request timed out after ${timeoutMs} ms`);
-      throw new Error(`fetch failed (${err.cause?.code ?? (err.cause as { message?: string } | undefined)?.message ?? 'network error'})`);
+      if (err.name === 'TimeoutError' || err.name === 'AbortError')
+        throw new Error(`RPC request timed out after ${timeoutMs} ms`);
+      throw new Error(
+        `fetch failed (${err.cause?.code ?? (err.cause as { message?: string } | undefined)?.message ?? 'network error'})`,
+      );
     }
   };
   return f as unknown as NonNullable<ConnectionConfig['fetch']>;
 }
+
+const ALREADY_PROCESSED_RE = /AlreadyProcessed|already been processed/i;
 
 const LEVEL: Record<string, number> = { processed: 0, confirmed: 1, finalized: 2 };
 
@@ -146,7 +162,11 @@ export class SolanaRootChain implements RootChain {
   private async rpc<T>(what: string, call: () => Promise<T>): Promise<T> {
     try {
       // The fetch deadline covers each request; this one also covers anything web3.js does around it.
-      return await withTimeout(call(), this.opts.rpcTimeoutMs + 1000, `RPC call timed out after ${this.opts.rpcTimeoutMs + 1000} ms`);
+      return await withTimeout(
+        call(),
+        this.opts.rpcTimeoutMs + 1000,
+        `RPC call timed out after ${this.opts.rpcTimeoutMs + 1000} ms`,
+      );
     } catch (e) {
       throw rpcFailure(e, what);
     }
@@ -154,36 +174,62 @@ export class SolanaRootChain implements RootChain {
 
   async readTrack(trackId: bigint): Promise<TrackState | null> {
     const [pda] = trackPda(trackId, this.programId);
-    const info = await this.rpc('getAccountInfo(track)', () => this.conn.getAccountInfo(pda, this.commitment));
+    const info = await this.rpc('getAccountInfo(track)', () =>
+      this.conn.getAccountInfo(pda, this.commitment),
+    );
     if (!info) return null;
     if (!info.owner.equals(this.programId)) {
-      throw new ChainFailure('rpc_error', `track ${trackId}: account ${pda.toBase58()} is not owned by the program`);
+      throw new ChainFailure(
+        'rpc_error',
+        `track ${trackId}: account ${pda.toBase58()} is not owned by the program`,
+      );
     }
     const d = decodeRvAccount(info.data);
     if (!d.ok || d.value.name !== 'Track') {
-      throw new ChainFailure('rpc_error', `track ${trackId}: account ${pda.toBase58()} is not a Track (${d.ok ? d.value.name : d.error.message})`);
+      throw new ChainFailure(
+        'rpc_error',
+        `track ${trackId}: account ${pda.toBase58()} is not a Track (${d.ok ? d.value.name : d.error.message})`,
+      );
     }
     const t = d.value.data;
-    const latestRoot = t.rootCount > 0 ? t.roots[(t.rootHead + ROOT_HISTORY_LEN - 1) % ROOT_HISTORY_LEN] : undefined;
+    const latestRoot =
+      t.rootCount > 0 ? t.roots[(t.rootHead + ROOT_HISTORY_LEN - 1) % ROOT_HISTORY_LEN] : undefined;
     return { lastSeq: t.lastSeq, latestRoot };
   }
 
   async submitRoot(u: RootUpdate): Promise<SubmitOutcome> {
-    const { blockhash, lastValidBlockHeight } = await this.rpc('getLatestBlockhash', () => this.conn.getLatestBlockhash(this.commitment));
+    const { blockhash, lastValidBlockHeight } = await this.rpc('getLatestBlockhash', () =>
+      this.conn.getLatestBlockhash(this.commitment),
+    );
     const tx = new Transaction({ feePayer: this.authority, blockhash, lastValidBlockHeight }).add(
-      updateRootIx({ authority: this.authority, trackId: u.trackId, root: u.root, leafCount: u.leafCount, seq: u.seq, programId: this.programId }),
+      updateRootIx({
+        authority: this.authority,
+        trackId: u.trackId,
+        root: u.root,
+        leafCount: u.leafCount,
+        seq: u.seq,
+        programId: this.programId,
+      }),
     );
     tx.sign(this.opts.authority);
-    let signature: string;
+    // Ed25519 signatures are deterministic: the same root with the same blockhash is the same transaction.
+    const signature = bs58.encode(tx.signature!);
     try {
       // Preflight against the newest (processed) state: a root that landed a moment ago answers SeqNotIncreasing.
-      signature = await this.conn.sendRawTransaction(tx.serialize(), { skipPreflight: false, preflightCommitment: 'processed', maxRetries: 5 });
+      await this.conn.sendRawTransaction(tx.serialize(), {
+        skipPreflight: false,
+        preflightCommitment: 'processed',
+        maxRetries: 5,
+      });
     } catch (e) {
       if (!(e instanceof SendTransactionError)) throw rpcFailure(e, 'sendTransaction');
       const lines = [...(e.logs ?? []), e.message];
       const custom = /"Custom":\s*(\d+)/.exec(e.message);
       const name = findRvError(lines) ?? (custom ? rvErrorName(Number(custom[1])) : undefined);
       if (name === 'SeqNotIncreasing') return { status: 'seq_not_increasing' };
+      // This very transaction was sent before (a retry, or a restarted publisher with the same blockhash): confirm it.
+      if (!name && ALREADY_PROCESSED_RE.test(e.message))
+        return this.confirm(signature, lastValidBlockHeight, u);
       throw this.programFailure(name, u, e.message);
     }
     return this.confirm(signature, lastValidBlockHeight, u);
@@ -191,33 +237,53 @@ export class SolanaRootChain implements RootChain {
 
   private programFailure(name: RvErrorName | undefined, u: RootUpdate, detail: string): ChainFailure {
     if (name === 'Unauthorized') {
-      return new ChainFailure('unauthorized', `update_root refused: ${this.authority.toBase58()} is not the program's root_authority`);
+      return new ChainFailure(
+        'unauthorized',
+        `update_root refused: ${this.authority.toBase58()} is not the program's root_authority`,
+      );
     }
-    if (/blockhash not found/i.test(detail)) return new ChainFailure('blockhash_expired', 'update_root: blockhash not found');
+    if (/blockhash not found/i.test(detail))
+      return new ChainFailure('blockhash_expired', 'update_root: blockhash not found');
     const text = detail.replace(URL_RE, '<rpc-url>').slice(0, 300);
-    return new ChainFailure('tx_failed', `update_root track ${u.trackId} seq ${u.seq} failed${name ? ` (${name})` : ''}: ${text}`);
+    return new ChainFailure(
+      'tx_failed',
+      `update_root track ${u.trackId} seq ${u.seq} failed${name ? ` (${name})` : ''}: ${text}`,
+    );
   }
 
-  private async confirm(signature: string, lastValidBlockHeight: number, u: RootUpdate): Promise<SubmitOutcome> {
+  private async confirm(
+    signature: string,
+    lastValidBlockHeight: number,
+    u: RootUpdate,
+  ): Promise<SubmitOutcome> {
     const deadline = Date.now() + this.opts.confirmTimeoutMs;
     const want = LEVEL[this.commitment] ?? 1;
     for (;;) {
-      const { value } = await this.rpc('getSignatureStatuses', () => this.conn.getSignatureStatuses([signature]));
+      const { value } = await this.rpc('getSignatureStatuses', () =>
+        this.conn.getSignatureStatuses([signature]),
+      );
       const st = value[0];
       if (st?.err) {
         const name = programErrorOf(st.err);
         if (name === 'SeqNotIncreasing') return { status: 'seq_not_increasing' };
         throw this.programFailure(name, u, JSON.stringify(st.err));
       }
-      if (st && (LEVEL[st.confirmationStatus ?? 'processed'] ?? 0) >= want) return { status: 'landed', signature, slot: st.slot };
+      if (st && (LEVEL[st.confirmationStatus ?? 'processed'] ?? 0) >= want)
+        return { status: 'landed', signature, slot: st.slot };
       if (!st) {
         const height = await this.rpc('getBlockHeight', () => this.conn.getBlockHeight('confirmed'));
         if (height > lastValidBlockHeight) {
-          throw new ChainFailure('blockhash_expired', `update_root ${signature} expired before it landed (block height ${height} > ${lastValidBlockHeight})`);
+          throw new ChainFailure(
+            'blockhash_expired',
+            `update_root ${signature} expired before it landed (block height ${height} > ${lastValidBlockHeight})`,
+          );
         }
       }
       if (Date.now() > deadline) {
-        throw new ChainFailure('confirm_timeout', `update_root ${signature} did not reach ${this.commitment} within ${this.opts.confirmTimeoutMs} ms`);
+        throw new ChainFailure(
+          'confirm_timeout',
+          `update_root ${signature} did not reach ${this.commitment} within ${this.opts.confirmTimeoutMs} ms`,
+        );
       }
       await sleep(this.opts.pollMs);
     }
@@ -225,12 +291,20 @@ export class SolanaRootChain implements RootChain {
 
   async checkReady(): Promise<void> {
     const [pda] = configPda(this.programId);
-    const info = await this.rpc('getAccountInfo(config)', () => this.conn.getAccountInfo(pda, this.commitment));
-    if (!info) throw new Error(`rainbow_veil config account ${pda.toBase58()} not found (program not initialized on this chain)`);
+    const info = await this.rpc('getAccountInfo(config)', () =>
+      this.conn.getAccountInfo(pda, this.commitment),
+    );
+    if (!info)
+      throw new Error(
+        `rainbow_veil config account ${pda.toBase58()} not found (program not initialized on this chain)`,
+      );
     const d = decodeRvAccount(info.data);
-    if (!d.ok || d.value.name !== 'Config') throw new Error(`account ${pda.toBase58()} is not the rainbow_veil Config`);
+    if (!d.ok || d.value.name !== 'Config')
+      throw new Error(`account ${pda.toBase58()} is not the rainbow_veil Config`);
     if (!d.value.data.rootAuthority.equals(this.authority)) {
-      throw new Error(`${this.authority.toBase58()} is not the program's root_authority (${d.value.data.rootAuthority.toBase58()})`);
+      throw new Error(
+        `${this.authority.toBase58()} is not the program's root_authority (${d.value.data.rootAuthority.toBase58()})`,
+      );
     }
   }
 }
