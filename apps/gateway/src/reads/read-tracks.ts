@@ -10,6 +10,10 @@ export interface ReadCacheOptions {
   seqTtlS: number;
 }
 
+/** A JSON document as text, sent to the client as is (no parse/serialize on cache hits). */
+export type RawJson = string & { readonly __rawJson: unique symbol };
+const raw = (v: unknown): RawJson => JSON.stringify(v) as RawJson;
+
 const U64_MAX = 2n ** 64n - 1n;
 
 export function parseTrackId(text: string): string {
@@ -30,104 +34,150 @@ export function parseIntParam(
   return Number(text);
 }
 
+/** One round trip: the track head and, if the head is cached, the answer stored under its seq. */
+const CACHED_READ = `
+local head = redis.call('GET', KEYS[1])
+if not head then return {false, false} end
+local seq = string.match(head, '"seq":(%d+)')
+if not seq then return {head, false} end
+return {head, redis.call('GET', ARGV[1] .. seq .. ARGV[2])}
+`;
+
+type WithCommand = Redis & {
+  rvCachedRead(
+    headKey: string,
+    dataPrefix: string,
+    dataSuffix: string,
+  ): Promise<[string | null, string | null]>;
+};
+
+interface Kind {
+  /** Suffix of the cache key after `<track>:<seq>:`. */
+  what: string;
+  /** Immutable per seq (paths, leaves) or only as fresh as the head (root lists: accepted flag). */
+  ttlMs: number;
+  load: () => Promise<RegistryAnswer>;
+}
+
 /**
  * Reads through the registry with a Redis cache keyed by (track, seq): the head (current seq) is
- * cached for a moment; answers are stored under the seq they name, so a new root invalidates
- * them naturally. Root lists carry the accepted flag, which can change without a new seq, so
- * they live only as long as the head. A Redis outage degrades to uncached reads.
+ * cached for READ_HEAD_TTL_MS; answers are stored under the seq they name, so a new root
+ * invalidates them naturally. Root lists and the accepted root carry the accepted flag, which can
+ * change without a new seq, so they live only as long as a head. A cache hit is one Redis round
+ * trip and no JSON parsing. A Redis outage degrades to uncached reads.
  */
 export class ReadTracks {
+  private readonly redis: WithCommand;
+
   constructor(
     private readonly registry: RegistryApi,
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly opts: ReadCacheOptions,
-  ) {}
+  ) {
+    if (!('rvCachedRead' in redis))
+      redis.defineCommand('rvCachedRead', { numberOfKeys: 1, lua: CACHED_READ });
+    this.redis = redis as WithCommand;
+  }
 
-  tracks(): Promise<RegistryAnswer> {
-    return this.cached(`${this.opts.prefix}rd:trees`, this.opts.headTtlMs, () =>
-      this.registry.get('/v1/trees'),
-    );
+  async tracks(): Promise<RawJson> {
+    const key = `${this.opts.prefix}rd:trees`;
+    const hit = await this.safe(() => this.redis.get(key));
+    if (hit) return hit as RawJson;
+    const fresh = raw(await this.registry.get('/v1/trees'));
+    await this.safe(() => this.redis.set(key, fresh, 'PX', this.opts.headTtlMs));
+    return fresh;
   }
 
   /** The track's tree head (depth, leaf count, current root, seq, slot). */
-  head(trackId: string): Promise<RegistryAnswer> {
-    return this.cached(`${this.opts.prefix}rd:${trackId}:head`, this.opts.headTtlMs, () =>
-      this.registry.get(`/v1/trees/${trackId}`),
-    );
+  async head(trackId: string): Promise<RawJson> {
+    const key = this.headKey(trackId);
+    const hit = await this.safe(() => this.redis.get(key));
+    if (hit) return hit as RawJson;
+    return this.loadHead(trackId);
   }
 
-  async roots(trackId: string, limit = 100): Promise<RegistryAnswer> {
-    const seq = await this.seqOf(trackId);
-    return this.cached(`${this.opts.prefix}rd:${trackId}:${seq}:roots:${limit}`, this.opts.headTtlMs, () =>
-      this.registry.get(`/v1/trees/${trackId}/roots?limit=${limit}`),
-    );
+  roots(trackId: string, limit = 100): Promise<RawJson> {
+    return this.read(trackId, {
+      what: `roots:${limit}`,
+      ttlMs: this.opts.headTtlMs,
+      load: () => this.registry.get(`/v1/trees/${trackId}/roots?limit=${limit}`),
+    });
   }
 
   /** The newest root the chain has accepted for this track (404 when none yet). */
-  async acceptedRoot(trackId: string): Promise<RegistryAnswer> {
-    const r = await this.roots(trackId, 100);
-    const list = Array.isArray(r.roots) ? (r.roots as { accepted?: unknown }[]) : [];
-    const accepted = list.find((x) => x.accepted === true);
-    if (!accepted) throw new ApiError(404, 'not_found', `no accepted root yet for track ${trackId}`);
-    return { trackId, ...accepted };
+  acceptedRoot(trackId: string): Promise<RawJson> {
+    return this.read(trackId, {
+      what: 'accepted',
+      ttlMs: this.opts.headTtlMs,
+      load: async () => {
+        const r = await this.registry.get(`/v1/trees/${trackId}/roots?limit=100`);
+        const list = Array.isArray(r.roots) ? (r.roots as { accepted?: unknown }[]) : [];
+        const accepted = list.find((x) => x.accepted === true);
+        if (!accepted) throw new ApiError(404, 'not_found', `no accepted root yet for track ${trackId}`);
+        return { trackId, ...accepted, headSeq: r.seq };
+      },
+    });
   }
 
-  async path(trackId: string, leafIndex: number): Promise<RegistryAnswer> {
-    return this.bySeq(trackId, `path:${leafIndex}`, `/v1/trees/${trackId}/paths/${leafIndex}`);
+  path(trackId: string, leafIndex: number): Promise<RawJson> {
+    const seqTtl = this.opts.seqTtlS * 1000;
+    return this.read(trackId, {
+      what: `path:${leafIndex}`,
+      ttlMs: seqTtl,
+      load: () => this.registry.get(`/v1/trees/${trackId}/paths/${leafIndex}`),
+    });
   }
 
-  async leaves(trackId: string, cursor: number, limit: number): Promise<RegistryAnswer> {
-    return this.bySeq(
-      trackId,
-      `leaves:${cursor}:${limit}`,
-      `/v1/trees/${trackId}/leaves?cursor=${cursor}&limit=${limit}`,
-    );
+  leaves(trackId: string, cursor: number, limit: number): Promise<RawJson> {
+    const seqTtl = this.opts.seqTtlS * 1000;
+    return this.read(trackId, {
+      what: `leaves:${cursor}:${limit}`,
+      ttlMs: seqTtl,
+      load: () => this.registry.get(`/v1/trees/${trackId}/leaves?cursor=${cursor}&limit=${limit}`),
+    });
   }
 
-  private async seqOf(trackId: string): Promise<number> {
-    const head = await this.head(trackId);
-    if (typeof head.seq !== 'number')
-      throw new ApiError(503, 'unavailable', 'the registry answered without a seq');
-    return head.seq;
+  private headKey(trackId: string): string {
+    return `${this.opts.prefix}rd:${trackId}:head`;
   }
 
-  /** An answer for the current seq; stored under the seq the registry's answer names. */
-  private async bySeq(trackId: string, what: string, url: string): Promise<RegistryAnswer> {
-    const seq = await this.seqOf(trackId);
-    const key = (s: number) => `${this.opts.prefix}rd:${trackId}:${s}:${what}`;
-    const hit = await this.redisGet(key(seq));
-    if (hit) return hit;
-    const fresh = await this.registry.get(url);
-    if (typeof fresh.seq === 'number') await this.redisSet(key(fresh.seq), fresh, this.opts.seqTtlS * 1000);
+  private async loadHead(trackId: string): Promise<RawJson> {
+    const fresh = raw(await this.registry.get(`/v1/trees/${trackId}`));
+    await this.safe(() => this.redis.set(this.headKey(trackId), fresh, 'PX', this.opts.headTtlMs));
     return fresh;
   }
 
-  private async cached(
-    key: string,
-    ttlMs: number,
-    load: () => Promise<RegistryAnswer>,
-  ): Promise<RegistryAnswer> {
-    const hit = await this.redisGet(key);
-    if (hit) return hit;
-    const fresh = await load();
-    await this.redisSet(key, fresh, ttlMs);
-    return fresh;
-  }
-
-  private async redisGet(key: string): Promise<RegistryAnswer | undefined> {
-    try {
-      const v = await this.redis.get(key);
-      return v ? (JSON.parse(v) as RegistryAnswer) : undefined;
-    } catch {
-      return undefined;
+  private async read(trackId: string, kind: Kind): Promise<RawJson> {
+    const dataPrefix = `${this.opts.prefix}rd:${trackId}:`;
+    const suffix = `:${kind.what}`;
+    const cached = await this.safe(() => this.redis.rvCachedRead(this.headKey(trackId), dataPrefix, suffix));
+    if (cached?.[1]) return cached[1] as RawJson;
+    const head = cached?.[0] ?? (await this.loadHead(trackId));
+    const seq = /"seq":(\d+)/.exec(head)?.[1];
+    if (seq !== undefined && !cached?.[0]) {
+      // head was just loaded: the answer may already be cached under its seq
+      const hit = await this.safe(() => this.redis.get(dataPrefix + seq + suffix));
+      if (hit) return hit as RawJson;
     }
+    const answer = await kind.load();
+    const text = raw(answer);
+    // stored under the seq the answer names (the registry may have moved on since the head)
+    const answerSeq =
+      typeof answer.headSeq === 'number'
+        ? answer.headSeq
+        : typeof answer.seq === 'number'
+          ? answer.seq
+          : undefined;
+    if (answerSeq !== undefined)
+      await this.safe(() => this.redis.set(dataPrefix + answerSeq + suffix, text, 'PX', kind.ttlMs));
+    return text;
   }
 
-  private async redisSet(key: string, value: RegistryAnswer, ttlMs: number): Promise<void> {
+  private async safe<T>(fn: () => Promise<T>): Promise<T | undefined> {
     try {
-      await this.redis.set(key, JSON.stringify(value), 'PX', ttlMs);
+      return await fn();
     } catch {
-      // cache only
+      return undefined; // cache only: serve uncached
     }
   }
 }

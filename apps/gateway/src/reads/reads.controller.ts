@@ -1,7 +1,15 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { PartnerGuard, RequireScope } from '../auth/partner.guard';
-import { parseIntParam, parseTrackId, ReadTracks } from './read-tracks';
+import type { Response } from 'express';
+import { parseIntParam, parseTrackId, ReadTracks, type RawJson } from './read-tracks';
+
+/** Sends cached JSON text as is. */
+async function json(res: Response, body: Promise<RawJson>): Promise<string> {
+  const text = await body;
+  res.type('application/json');
+  return text;
+}
 
 @ApiTags('tracks')
 @ApiSecurity('bearer')
@@ -20,36 +28,44 @@ export class ReadsController {
 
   @Get()
   @ApiOperation({ summary: 'All tracks: depth, leaf count, current root, seq, slot' })
-  tracks() {
-    return this.reads.tracks();
+  tracks(@Res({ passthrough: true }) res: Response) {
+    return json(res, this.reads.tracks());
   }
 
   @Get(':trackId')
   @ApiOperation({ summary: "One track's tree: depth, leaf count, current root, seq, slot" })
   @ApiParam({ name: 'trackId', description: 'track id (u64, decimal)' })
-  track(@Param('trackId') trackId: string) {
-    return this.reads.head(parseTrackId(trackId));
+  track(@Param('trackId') trackId: string, @Res({ passthrough: true }) res: Response) {
+    return json(res, this.reads.head(parseTrackId(trackId)));
   }
 
   @Get(':trackId/root')
   @ApiOperation({ summary: 'The newest root accepted on chain for this track (prove against this one)' })
-  acceptedRoot(@Param('trackId') trackId: string) {
-    return this.reads.acceptedRoot(parseTrackId(trackId));
+  acceptedRoot(@Param('trackId') trackId: string, @Res({ passthrough: true }) res: Response) {
+    return json(res, this.reads.acceptedRoot(parseTrackId(trackId)));
   }
 
   @Get(':trackId/roots')
   @ApiOperation({ summary: 'Root history, newest first, with the chain-accepted flag' })
   @ApiQuery({ name: 'limit', required: false, description: '1..1000, default 100' })
-  roots(@Param('trackId') trackId: string, @Query('limit') limit?: string) {
-    return this.reads.roots(parseTrackId(trackId), parseIntParam(limit, 'limit', 1, 1000) ?? 100);
+  roots(
+    @Param('trackId') trackId: string,
+    @Res({ passthrough: true }) res: Response,
+    @Query('limit') limit?: string,
+  ) {
+    return json(res, this.reads.roots(parseTrackId(trackId), parseIntParam(limit, 'limit', 1, 1000) ?? 100));
   }
 
   @Get(':trackId/paths/:leafIndex')
   @ApiOperation({ summary: 'Merkle path of the leaf at an index, with the root and seq it belongs to' })
-  path(@Param('trackId') trackId: string, @Param('leafIndex') leafIndex: string) {
+  path(
+    @Param('trackId') trackId: string,
+    @Param('leafIndex') leafIndex: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const index = parseIntParam(leafIndex, 'leafIndex', 0, 2 ** 32 - 1);
     if (index === undefined) throw new Error('unreachable');
-    return this.reads.path(parseTrackId(trackId), index);
+    return json(res, this.reads.path(parseTrackId(trackId), index));
   }
 
   @Get(':trackId/leaves')
@@ -62,13 +78,17 @@ export class ReadsController {
   @ApiQuery({ name: 'limit', required: false, description: '1..10000, default 1000' })
   leaves(
     @Param('trackId') trackId: string,
+    @Res({ passthrough: true }) res: Response,
     @Query('cursor') cursor?: string,
     @Query('limit') limit?: string,
   ) {
-    return this.reads.leaves(
-      parseTrackId(trackId),
-      parseIntParam(cursor, 'cursor', 0, 2 ** 32) ?? 0,
-      parseIntParam(limit, 'limit', 1, 10000) ?? 1000,
+    return json(
+      res,
+      this.reads.leaves(
+        parseTrackId(trackId),
+        parseIntParam(cursor, 'cursor', 0, 2 ** 32) ?? 0,
+        parseIntParam(limit, 'limit', 1, 10000) ?? 1000,
+      ),
     );
   }
 }
