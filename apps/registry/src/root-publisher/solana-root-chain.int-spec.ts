@@ -123,6 +123,42 @@ describe('SolanaRootChain against the local chain', () => {
     await expect(chain.readTrack(TRACK)).resolves.toEqual({ lastSeq: 2n, latestRoot: root(0x10) });
   });
 
+  it('gives up on a transaction that is not confirmed in time, and on one whose blockhash expired (neither lands later)', async () => {
+    const queued = () => (ln.chain as unknown as { queue: unknown[] }).queue.length;
+    const impatient = new SolanaRootChain({
+      rpcUrl: ln.rpcUrl,
+      authority,
+      commitment: 'confirmed',
+      rpcTimeoutMs: 2000,
+      confirmTimeoutMs: 300,
+      pollMs: 30,
+    });
+    ln.chain.pause();
+    try {
+      const slow = impatient.submitRoot({ trackId: TRACK, root: root(0x20), leafCount: 60n, seq: 3n });
+      await expect(slow).rejects.toMatchObject({ reason: 'confirm_timeout' });
+      expect(queued()).toBe(1);
+
+      const expiring = chainFor(authority).submitRoot({
+        trackId: TRACK,
+        root: root(0x21),
+        leafCount: 61n,
+        seq: 3n,
+      });
+      await waitUntil(() => queued() === 2);
+      ln.chain.advance(160); // past the blockhash's last valid block height; the queue does not run while paused
+      await expect(expiring).rejects.toMatchObject({ reason: 'blockhash_expired' });
+    } finally {
+      ln.chain.resume();
+    }
+    // Both expired in the queue: the chain dropped them, as a validator would.
+    expect(queued()).toBe(0);
+    await expect(chainFor(authority).readTrack(TRACK)).resolves.toEqual({
+      lastSeq: 2n,
+      latestRoot: root(0x10),
+    });
+  });
+
   it('reports a key that is not the root authority as unauthorized (a retried failure, never a skip)', async () => {
     const intruder = Keypair.generate();
     ln.chain.airdrop(intruder.publicKey, 1_000_000_000n);
