@@ -1,8 +1,10 @@
+import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync } from 'fs';
 import * as net from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import bs58 from 'bs58';
+import request from 'supertest';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { Connection, Keypair, Transaction, type TransactionInstruction } from '@solana/web3.js';
 import {
@@ -13,12 +15,26 @@ import {
   trackPda,
   type TrackAccount,
 } from '@rv/chain';
-import { rootRecordCodec, rootRecordKey, type RootRecord } from '@rv/events';
-import { createIdempotentProducer, createKafka, DLQ_HEADERS, dlqTopicOf, ensureTopics } from '@rv/kafka';
+import {
+  leafChangeCodec,
+  leafChangeKey,
+  rootRecordCodec,
+  rootRecordKey,
+  type LeafChange,
+  type RootRecord,
+} from '@rv/events';
+import {
+  createIdempotentProducer,
+  createKafka,
+  DLQ_HEADERS,
+  dlqTopicOf,
+  ensureTopics,
+  KafkaService,
+} from '@rv/kafka';
 import { spawnApp, testEnv, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
 import { writeKeypairFile } from '../../../tools/keys/keypair-file';
 import { Localnet } from '../../../tools/localnet/src/localnet';
-import { registrySchema } from './registry-test-app';
+import { registrySchema, startRegistry } from './registry-test-app';
 
 /** A TCP proxy in front of the local chain's JSON-RPC that the test can take down and bring back. */
 class ToggleProxy {
@@ -413,5 +429,146 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
       secret.toString('base64'),
     ];
     for (const f of forms) expect(logs).not.toContain(f);
+  });
+});
+
+// The whole registry side of event flow step 3 in one process: leaf changes -> tree writer -> roots
+// topic -> root publisher -> update_root; the chain ends up holding exactly the root the registry serves.
+describe('tree writer + root publisher: the registry root lands on the local chain (real Kafka and PostgreSQL)', () => {
+  let ln: Localnet;
+  let db: Awaited<ReturnType<typeof registrySchema>>;
+  let app: INestApplication;
+  let conn: Connection;
+  const authority = Keypair.generate();
+  const TRACK = 31;
+  const leafTopic = `rv.spec.${uniqueName('leaf_changes')}.v1`;
+  const rootsTopic = `rv.spec.${uniqueName('roots')}.v1`;
+  const MINT = Keypair.generate().publicKey;
+
+  const change = (changeSeq: number, op: 'append' | 'revoke', leaf: number): LeafChange => ({
+    trackId: BigInt(TRACK),
+    changeSeq: BigInt(changeSeq),
+    op,
+    leaf: hex32(0x7000 + leaf),
+    depth: 16,
+    slot: 900 + changeSeq,
+    mint: MINT.toBase58(),
+  });
+
+  beforeAll(async () => {
+    ln = await Localnet.start({
+      grpcPort: 0,
+      rpcPort: 0,
+      chain: { slotMs: 40, confirmDepth: 1, finalizeDepth: 4 },
+    });
+    conn = new Connection(ln.rpcUrl, 'confirmed');
+    ln.chain.airdrop(authority.publicKey, 10_000_000_000n);
+    const send = (ix: TransactionInstruction) => {
+      const tx = new Transaction({
+        feePayer: authority.publicKey,
+        recentBlockhash: ln.chain.latestBlockhash(0).blockhash,
+      }).add(ix);
+      tx.sign(authority);
+      ln.chain.submit(tx.serialize());
+    };
+    send(
+      initializeIx({
+        payer: authority.publicKey,
+        rootAuthority: authority.publicKey,
+        verifier: Keypair.generate().publicKey,
+      }),
+    );
+    send(
+      registerTrackIx({
+        authority: authority.publicKey,
+        payer: authority.publicKey,
+        trackId: TRACK,
+        mint: MINT,
+        depth: 16,
+      }),
+    );
+    ln.chain.advance(3);
+    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'rv-root-publisher-')), 'root-authority.json');
+    writeKeypairFile(keyFile, authority);
+
+    db = await registrySchema();
+    app = await startRegistry(db.schema, {
+      TREE_WRITER_ENABLED: 'true',
+      LEAF_CHANGES_TOPIC: leafTopic,
+      ROOTS_TOPIC: rootsTopic,
+      TREE_WRITER_GROUP: uniqueName('rv_tree_writer'),
+      ROOT_PUBLISHER_GROUP: uniqueName('rv_root_publisher'),
+      ROOT_AUTHORITY_KEYPAIR_FILE: keyFile,
+      SOLANA_RPC_URL: ln.rpcUrl,
+      ROOT_PUBLISHER_POLL_MS: '40',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await ln?.stop();
+    await db?.drop();
+  });
+
+  it('publishes the root the registry computed for each batch; the chain and GET /v1/trees agree on root and seq', async () => {
+    const kafka = app.get(KafkaService);
+    const produce = (changes: LeafChange[]) =>
+      kafka.send(
+        leafTopic,
+        changes.map((c) => ({ key: leafChangeKey(c), value: leafChangeCodec.encode(c) })),
+      );
+    const chainHead = async () => {
+      const info = await conn.getAccountInfo(trackPda(BigInt(TRACK))[0], 'confirmed');
+      const d = decodeRvAccount(info!.data);
+      if (!d.ok || d.value.name !== 'Track') throw new Error('not a Track account');
+      const t = d.value.data;
+      return {
+        seq: t.lastSeq,
+        root: `0x${Buffer.from(t.roots[(t.rootHead + 63) % 64]!).toString('hex')}`,
+        leafCount: t.leafCount,
+      };
+    };
+    const http = request(app.getHttpServer());
+
+    await produce([1, 2, 3, 4, 5].map((i) => change(i, 'append', i)));
+    await produce([change(6, 'revoke', 2), change(7, 'append', 6)]);
+
+    const served = await waitFor(
+      async () => {
+        const r = await http.get(`/v1/trees/${TRACK}`);
+        return r.status === 200 && r.body.leafCount === 5
+          ? (r.body as { root: string; seq: number; leafCount: number })
+          : undefined;
+      },
+      { what: 'the tree with every change applied', timeoutMs: 60_000 },
+    );
+    const onChain = await waitFor(
+      async () => {
+        const h = await chainHead();
+        return h.seq === BigInt(served.seq) ? h : undefined;
+      },
+      { what: `seq ${served.seq} on chain`, timeoutMs: 60_000 },
+    );
+    expect(onChain).toEqual({ seq: BigInt(served.seq), root: served.root, leafCount: 5n });
+
+    // Every root the chain took is the registry's root for that seq (the root history API), newest last.
+    const history = (await http.get(`/v1/trees/${TRACK}/roots?limit=100`).expect(200)).body as {
+      roots: { seq: number; root: string }[];
+    };
+    const bySeq = new Map(history.roots.map((r) => [BigInt(r.seq), r.root]));
+    const sigs = await conn.getSignaturesForAddress(trackPda(BigInt(TRACK))[0], undefined, 'confirmed');
+    const events = [];
+    for (const s of [...sigs].reverse()) {
+      const tx = await conn.getTransaction(s.signature, {
+        commitment: 'confirmed',
+        maxSupportedTransactionVersion: 0,
+      });
+      for (const { event } of decodeEventsFromLogs(tx?.meta?.logMessages ?? []).events) {
+        if (event.name === 'MerkleRootUpdated') events.push(event.data);
+      }
+    }
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    for (const e of events) expect(`0x${Buffer.from(e.root).toString('hex')}`).toBe(bySeq.get(e.seq));
+    expect(events[events.length - 1]!.seq).toBe(BigInt(served.seq));
   });
 });
