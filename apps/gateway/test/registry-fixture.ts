@@ -1,9 +1,5 @@
 import { Pool } from 'pg';
-import { createDataSource, migrations } from '@rv/db';
 import { spawnApp, testEnv, type SpawnedApp } from '@rv/testing';
-// TEMPORARY: the registry's committed migration is not yet listed in libs/db's migrations index;
-// apply it here until it is (no-op afterwards).
-import { RegistryLeafSeq1764430000000 } from '../../../libs/db/src/migrations/1764430000000-registry-leaf-seq';
 // Test-only: seeds trees with the registry's own tree writer (no Kafka needed).
 import { ApplyLeafChanges } from '../../registry/src/trees/apply-leaf-changes';
 
@@ -18,17 +14,6 @@ export class RegistryFixture {
   ) {}
 
   static async start(schema: string, depth = 20): Promise<RegistryFixture> {
-    if (!migrations.some((m) => m.name === 'RegistryLeafSeq1764430000000')) {
-      const ds = createDataSource({ url: testEnv().DATABASE_URL, schema, poolSize: 1 });
-      await ds.initialize();
-      const qr = ds.createQueryRunner();
-      try {
-        await new RegistryLeafSeq1764430000000().up(qr);
-      } finally {
-        await qr.release();
-        await ds.destroy();
-      }
-    }
     const app = spawnApp('registry', {
       DATABASE_URL: testEnv().DATABASE_URL,
       DATABASE_SCHEMA: schema,
