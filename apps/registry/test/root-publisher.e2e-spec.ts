@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { mkdtempSync } from 'fs';
+import { NestFactory } from '@nestjs/core';
+import { chmodSync, mkdtempSync } from 'fs';
 import * as net from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
@@ -7,6 +8,7 @@ import bs58 from 'bs58';
 import request from 'supertest';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { Connection, Keypair, Transaction, type TransactionInstruction } from '@solana/web3.js';
+import { ConfigError, ConfigService, parseConfig } from '@rv/config';
 import {
   decodeEventsFromLogs,
   decodeRvAccount,
@@ -34,6 +36,8 @@ import {
 import { spawnApp, testEnv, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
 import { writeKeypairFile } from '../../../tools/keys/keypair-file';
 import { Localnet } from '../../../tools/localnet/src/localnet';
+import { registryConfigSchema } from '../src/registry.config';
+import { RegistryModule } from '../src/registry.module';
 import { registrySchema, startRegistry } from './registry-test-app';
 
 /** A TCP proxy in front of the local chain's JSON-RPC that the test can take down and bring back. */
@@ -570,5 +574,35 @@ describe('tree writer + root publisher: the registry root lands on the local cha
     expect(events.length).toBeGreaterThanOrEqual(1);
     for (const e of events) expect(`0x${Buffer.from(e.root).toString('hex')}`).toBe(bySeq.get(e.seq));
     expect(events[events.length - 1]!.seq).toBe(BigInt(served.seq));
+  });
+});
+
+describe('root publisher boot', () => {
+  it('refuses to start with a keypair file that others can read, naming the variable and never the content', async () => {
+    const kp = Keypair.generate();
+    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'rv-root-publisher-')), 'loose.json');
+    writeKeypairFile(keyFile, kp);
+    chmodSync(keyFile, 0o644);
+    const db = await registrySchema();
+    const cfg = parseConfig(registryConfigSchema, {
+      DATABASE_URL: testEnv().DATABASE_URL,
+      DATABASE_SCHEMA: db.schema,
+      KAFKA_BROKERS: testEnv().KAFKA_BROKERS,
+      LOG_LEVEL: 'silent',
+      TREE_WRITER_ENABLED: 'false',
+      ROOT_AUTHORITY_KEYPAIR_FILE: keyFile,
+    });
+    const app = await NestFactory.create(RegistryModule.forRoot(new ConfigService(cfg)), { logger: false });
+    try {
+      const err = (await app.init().catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).toBe(
+        `invalid configuration: ROOT_AUTHORITY_KEYPAIR_FILE: expected a solana keypair file readable only by its owner (keypair file ${keyFile} is accessible by group/others (mode 644); run chmod 600 ${keyFile})`,
+      );
+      expect(err.message).not.toContain(bs58.encode(kp.secretKey.subarray(0, 32)));
+    } finally {
+      await app.close();
+      await db.drop();
+    }
   });
 });

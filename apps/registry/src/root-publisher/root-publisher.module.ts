@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { ConfigService } from '@rv/config';
+import type { Keypair } from '@solana/web3.js';
+import { ConfigError, ConfigService } from '@rv/config';
 import { KafkaService, dlqTopicOf } from '@rv/kafka';
 import { HealthRegistry, MetricsService } from '@rv/observability';
 import { loadKeypairFile } from '../../../../tools/keys/keypair-file';
@@ -35,7 +36,16 @@ export class RootPublisherService implements OnApplicationBootstrap {
       this.log.log('root publisher disabled (set ROOT_AUTHORITY_KEYPAIR_FILE to enable it)');
       return;
     }
-    const authority = loadKeypairFile(o.keypairFile!);
+    let authority: Keypair;
+    try {
+      authority = loadKeypairFile(o.keypairFile!);
+    } catch (e) {
+      // The loader's messages name the file and the problem, never its content.
+      throw new ConfigError(
+        'ROOT_AUTHORITY_KEYPAIR_FILE',
+        `a solana keypair file readable only by its owner (${(e as Error).message})`,
+      );
+    }
     const chain = new SolanaRootChain({
       rpcUrl: o.rpcUrl,
       authority,
