@@ -1,0 +1,44 @@
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Keypair } from '@solana/web3.js';
+import { generateJobKeyPem } from '@rv/sealed';
+import { scenarioKeys } from '../../localnet/src';
+
+export interface DemoKeys {
+  rootAuthorityFile: string;
+  verifierFile: string;
+  jobKeyFile: string;
+  pepperFile: string;
+}
+
+/** Writes `content` with mode 0600 (folder 0700), atomically; never prints it. */
+function writeSecret(file: string, content: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.chmodSync(path.dirname(file), 0o700);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+const keypairJson = (kp: Keypair) => JSON.stringify(Array.from(kp.secretKey));
+
+/**
+ * The key files a local stack needs, in a git-ignored folder (mode 0600): the root authority and
+ * the verifier are the scenario's (derived from its seed, because the scenario's `initialize`
+ * names them on the local chain), the prover job key and the API key pepper are random and kept
+ * across runs. Local development only: production keys come from the deployment's own files.
+ */
+export function ensureDemoKeys(dir: string, seed: string): DemoKeys {
+  const keys: DemoKeys = {
+    rootAuthorityFile: path.join(dir, 'root-authority.json'),
+    verifierFile: path.join(dir, 'verifier.json'),
+    jobKeyFile: path.join(dir, 'prover-job-key.pem'),
+    pepperFile: path.join(dir, 'api-key-pepper'),
+  };
+  writeSecret(keys.rootAuthorityFile, keypairJson(scenarioKeys.authority(seed)));
+  writeSecret(keys.verifierFile, keypairJson(scenarioKeys.verifier(seed)));
+  if (!fs.existsSync(keys.jobKeyFile)) writeSecret(keys.jobKeyFile, generateJobKeyPem());
+  if (!fs.existsSync(keys.pepperFile)) writeSecret(keys.pepperFile, randomBytes(32).toString('hex'));
+  return keys;
+}
