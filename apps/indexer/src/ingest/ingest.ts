@@ -55,6 +55,7 @@ export class Ingest {
   private stream?: Awaited<ReturnType<Client['subscribe']>>;
   private chainTip = 0;
   private mintsChanged = false;
+  private progress?: (done: number, total: number) => void;
   reconnects = 0;
   gapsFilled = 0;
   /** Slots seen DEAD and compensated. */
@@ -70,6 +71,13 @@ export class Ingest {
   }
 
   async start(): Promise<void> {
+    await this.load();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Loads the registered mints, the published token accounts and the checkpoint. */
+  async load(): Promise<void> {
     const { rows } = await this.opts.pool.query<{ mint: Buffer; track_id: string }>(`SELECT mint, track_id::text FROM indexer_ingest_mints`);
     for (const r of rows) this.mints.set(bs58.encode(r.mint), BigInt(r.track_id));
     const accounts = await this.opts.pool.query<{ token_account: Buffer; wallet: Buffer; mint: Buffer }>(
@@ -78,8 +86,19 @@ export class Ingest {
     for (const r of accounts.rows) this.known.set(bs58.encode(r.token_account), { wallet: bs58.encode(r.wallet), mint: bs58.encode(r.mint) });
     const cp = await this.opts.pool.query<{ slot: string }>(`SELECT slot::text FROM indexer_checkpoints WHERE name = $1`, [this.checkpointName]);
     this.checkpoint = cp.rows[0] ? Number(cp.rows[0].slot) : undefined;
-    this.running = true;
-    this.loop = this.run();
+  }
+
+  /**
+   * Operations: fills slots [from, to] over RPC (see backfill) without streaming; `load()` first.
+   * The checkpoint only moves if `to` is above it.
+   */
+  async backfillRange(from: number, to: number, onProgress?: (done: number, total: number) => void): Promise<void> {
+    this.progress = onProgress;
+    try {
+      await this.backfill(from, to);
+    } finally {
+      this.progress = undefined;
+    }
   }
 
   async stop(): Promise<void> {
@@ -330,7 +349,9 @@ export class Ingest {
    */
   private async backfill(from: number, to: number): Promise<void> {
     const programSigs = await this.signaturesInRange(RAINBOW_VEIL_PROGRAM_ID, from, to);
+    let done = 0;
     for (const s of programSigs) {
+      this.progress?.(++done, programSigs.length);
       const tx = await this.rpc.getTransaction(s.signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
       if (!tx || tx.meta?.err) continue;
       await this.onTransaction(tx.slot, s.signature, tx.meta?.logMessages ?? []);

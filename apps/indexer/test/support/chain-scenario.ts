@@ -1,5 +1,6 @@
 import { fieldFromHex, fieldToHex, leafHash, tokenField } from '@rv/crypto';
 import type { ExpectedState as ChainExpected } from '../../../../tools/localnet/src/scenario/plan';
+import type { ScenarioTarget } from '../../../../tools/localnet/src/scenario/run';
 import type { Pipeline } from './harness';
 
 /** Leaves per track (sorted hex) that the local chain's expected final state implies. */
@@ -45,4 +46,23 @@ export async function expectChainState(p: Pipeline, exp: ChainExpected): Promise
   expect(Object.fromEntries(roots.map((r) => [r.track_id, r.seq]))).toEqual(exp.lastSeq);
 }
 
-export { fieldToHex };
+
+/**
+ * The in-process local chain executes transactions synchronously; without a macrotask yield now
+ * and then, gRPC, Kafka and PostgreSQL I/O in the same process starve (Kafka sessions time out).
+ */
+export function yielding(t: ScenarioTarget, every = 25): ScenarioTarget {
+  let n = 0;
+  return {
+    ...t,
+    async send(ixs, signers) {
+      const r = await t.send(ixs, signers);
+      if (++n % every === 0) await new Promise((res) => setImmediate(res));
+      return r;
+    },
+    async nextSlot() {
+      await t.nextSlot();
+      await new Promise((res) => setImmediate(res));
+    },
+  };
+}
