@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     await resetDemoState({ databaseUrl: settings.DATABASE_URL, schema, brokers });
   }
   const keys = ensureDemoKeys(path.join(local, 'keys', 'demo'), spec.seed);
-  const crsPath = settings.CRS_PATH ?? ensureTestCrs();
+  const crsPath = settings.CRS_PATH ?? ensureTestCrs(path.join(local, 'crs-test'));
   const allowTestCrs = !settings.CRS_PATH;
   if (allowTestCrs) say('prover: using the project\'s INSECURE test CRS (local only; set CRS_PATH to an Ignition CRS folder otherwise)');
 

@@ -4,7 +4,9 @@ import * as net from 'net';
 import * as path from 'path';
 import type { DemoKeys } from './demo-keys';
 
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
+const up3 = path.resolve(__dirname, '..', '..', '..');
+/** The repository root, from the sources (tools/demo/src) or from the build (dist/tools/demo/src). */
+export const ROOT = path.basename(up3) === 'dist' ? path.dirname(up3) : up3;
 
 export type AppName = 'localnet' | 'registry' | 'indexer' | 'prover' | 'gateway';
 export const APPS: AppName[] = ['registry', 'indexer', 'prover', 'gateway'];
