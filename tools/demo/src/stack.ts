@@ -59,7 +59,8 @@ export async function freePort(): Promise<number> {
 
 function entry(name: AppName, useDist: boolean): string[] {
   const src = name === 'localnet' ? 'tools/localnet/src/main' : `apps/${name}/src/main`;
-  if (useDist) return [path.join(ROOT, 'dist', `${src}.js`)];
+  // The local chain is a dev tool that reads its .proto files next to its sources: always from source.
+  if (useDist && name !== 'localnet') return [path.join(ROOT, 'dist', `${src}.js`)];
   return ['-r', '@swc-node/register', path.join(ROOT, `${src}.ts`)];
 }
 
