@@ -100,7 +100,11 @@ export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
 /** Cross-setting rules. Throws ConfigError naming the variable. */
 export function checkGatewayConfig(cfg: GatewayConfig): GatewayConfig {
-  if (cfg.API_KEY_PEPPER_FILE === undefined && cfg.API_KEY_PEPPER === undefined) {
+  if (
+    cfg.NODE_ENV === 'production' &&
+    cfg.API_KEY_PEPPER_FILE === undefined &&
+    cfg.API_KEY_PEPPER === undefined
+  ) {
     throw new ConfigError(
       'API_KEY_PEPPER_FILE',
       'a path to a file holding the API key pepper (or API_KEY_PEPPER) (it is not set)',
@@ -115,8 +119,16 @@ export function checkGatewayConfig(cfg: GatewayConfig): GatewayConfig {
   return cfg;
 }
 
-/** The pepper bytes: the file's content (trimmed) or API_KEY_PEPPER. Never logged. */
-export function loadPepper(cfg: Pick<GatewayConfig, 'API_KEY_PEPPER_FILE' | 'API_KEY_PEPPER'>): Buffer {
+/**
+ * Outside production only, when no pepper is configured: a fixed, public development pepper (keys
+ * hashed with it are only as secret as the database). Production refuses to boot without one.
+ */
+export const DEVELOPMENT_PEPPER = 'rainbow-veil-development-pepper-not-for-production';
+
+/** The pepper bytes: the file's content (trimmed) or API_KEY_PEPPER (or, outside production, the development pepper). Never logged. */
+export function loadPepper(
+  cfg: Pick<GatewayConfig, 'API_KEY_PEPPER_FILE' | 'API_KEY_PEPPER' | 'NODE_ENV'>,
+): Buffer {
   if (cfg.API_KEY_PEPPER_FILE !== undefined) {
     let text: string;
     try {
@@ -129,6 +141,7 @@ export function loadPepper(cfg: Pick<GatewayConfig, 'API_KEY_PEPPER_FILE' | 'API
     return Buffer.from(text, 'utf8');
   }
   if (cfg.API_KEY_PEPPER !== undefined) return Buffer.from(cfg.API_KEY_PEPPER, 'utf8');
+  if (cfg.NODE_ENV !== 'production') return Buffer.from(DEVELOPMENT_PEPPER, 'utf8');
   throw new ConfigError(
     'API_KEY_PEPPER_FILE',
     'a path to a file holding the API key pepper (or API_KEY_PEPPER) (it is not set)',

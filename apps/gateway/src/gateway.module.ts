@@ -1,4 +1,4 @@
-import { DynamicModule, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { DynamicModule, Logger, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ConfigModule, ConfigService } from '@rv/config';
@@ -40,7 +40,13 @@ export class GatewayModule {
     const pepper = loadPepper({
       API_KEY_PEPPER_FILE: config.get('API_KEY_PEPPER_FILE'),
       API_KEY_PEPPER: config.get('API_KEY_PEPPER'),
+      NODE_ENV: config.get('NODE_ENV'),
     });
+    if (config.get('API_KEY_PEPPER_FILE') === undefined && config.get('API_KEY_PEPPER') === undefined) {
+      new Logger('Gateway').warn(
+        'no API_KEY_PEPPER_FILE: using the public development pepper (refused in production)',
+      );
+    }
     const keypairFile = config.get('VERIFIER_KEYPAIR_FILE');
     const chain = keypairFile
       ? new SolanaChain(

@@ -20,6 +20,7 @@ const cliSchema = gatewayConfigSchema.pick({
   API_KEY_PEPPER_FILE: true,
   API_KEY_PEPPER: true,
   API_PLANS: true,
+  NODE_ENV: true,
 });
 
 const USAGE = `usage:
