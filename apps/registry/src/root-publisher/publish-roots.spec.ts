@@ -141,14 +141,17 @@ describe('PublishRoots', () => {
     ]);
   });
 
-  it('lets a chain failure propagate (the batch is retried) and a retry sends each root once', async () => {
+  it('lets a chain failure propagate after the other tracks finished; a retry sends each root once', async () => {
     chain.failNextSubmit = new ChainFailure('rpc_unreachable', 'Solana RPC unreachable (ECONNREFUSED)');
     await expect(publisher.publish([rec(5, 1), rec(6, 1)])).rejects.toMatchObject({
       reason: 'rpc_unreachable',
     });
-    expect(chain.sent).toEqual([]);
+    expect(chain.sent.map((u) => u.trackId)).toEqual([6n]); // track 6 landed while track 5 failed
     const out = await publisher.publish([rec(5, 1), rec(6, 1)]);
-    expect(out.map((o) => o.kind)).toEqual(['submitted', 'submitted']);
-    expect(chain.sent).toHaveLength(2);
+    expect(out).toEqual([
+      { kind: 'submitted', signature: 'sig-5-1', slot: 7 },
+      { kind: 'skipped', reason: 'already_on_chain' },
+    ]);
+    expect(chain.sent.map((u) => u.trackId).sort()).toEqual([5n, 6n]);
   });
 });

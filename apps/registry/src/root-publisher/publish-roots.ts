@@ -24,6 +24,9 @@ export interface PublishHooks {
   onSubmit?: (seconds: number, outcome: SubmitOutcome['status']) => void;
 }
 
+/** Tracks of one batch submitted at once (each sends at most one transaction). */
+const TRACK_CONCURRENCY = 8;
+
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
 const rootBytes = (h: string) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'));
 
@@ -48,9 +51,17 @@ export class PublishRoots {
     const out: RecordOutcome[] = new Array(records.length);
     const byTrack = new Map<bigint, number[]>();
     records.forEach((r, i) => byTrack.set(r.trackId, [...(byTrack.get(r.trackId) ?? []), i]));
-    for (const [trackId, idx] of byTrack) {
-      await this.publishTrack(trackId, idx, records, out);
-    }
+    // Tracks are independent: up to TRACK_CONCURRENCY at once. Every track finishes (a landed root
+    // stays landed) before the first failure is thrown, so a retry re-reads and skips those.
+    const groups = [...byTrack];
+    const failures: unknown[] = [];
+    const worker = async () => {
+      for (let g = groups.shift(); g; g = groups.shift()) {
+        await this.publishTrack(g[0], g[1], records, out).catch((e: unknown) => failures.push(e));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(TRACK_CONCURRENCY, groups.length) }, worker));
+    if (failures.length > 0) throw failures[0];
     return out;
   }
 

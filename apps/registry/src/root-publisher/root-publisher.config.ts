@@ -43,10 +43,15 @@ export const rootPublisherSettings = {
     .enum(['confirmed', 'finalized'])
     .default('confirmed')
     .describe('confirmed or finalized'),
-  ROOT_PUBLISHER_RPC_TIMEOUT_MS: env.positiveInt(10_000, 'milliseconds one Solana RPC call may take'),
+  ROOT_PUBLISHER_RPC_TIMEOUT_MS: env.positiveInt(5_000, 'milliseconds one Solana RPC call may take'),
+  /**
+   * How long one batch attempt waits for a sent update_root. Keep it well below the Kafka session
+   * timeout (30 s): runConsumer gives the handler no heartbeat, so a longer wait costs a rebalance.
+   * A transaction still pending is not re-sent: the retried batch keeps waiting for it.
+   */
   ROOT_PUBLISHER_CONFIRM_TIMEOUT_MS: env.positiveInt(
-    90_000,
-    'milliseconds to wait for an update_root transaction to reach the commitment',
+    20_000,
+    'milliseconds one batch attempt waits for an update_root transaction to reach the commitment',
   ),
   ROOT_PUBLISHER_POLL_MS: env.positiveInt(250, 'milliseconds between signature status polls'),
   ROOT_PUBLISHER_MAX_BACKOFF_MS: env.positiveInt(10_000, 'longest pause between retries of a failed batch'),

@@ -1,6 +1,7 @@
 import * as net from 'net';
 import { Connection, Keypair, PublicKey, Transaction, type TransactionInstruction } from '@solana/web3.js';
-import { decodeEventsFromLogs, initializeIx, registerTrackIx } from '@rv/chain';
+import bs58 from 'bs58';
+import { decodeEventsFromLogs, initializeIx, registerTrackIx, trackPda } from '@rv/chain';
 import { Localnet } from '../../../../tools/localnet/src/localnet';
 import { ChainFailure, SolanaRootChain } from './solana-root-chain';
 
@@ -159,6 +160,44 @@ describe('SolanaRootChain against the local chain', () => {
     });
   });
 
+  it('a retry after a confirm timeout waits for the transaction in flight instead of sending another', async () => {
+    const queue = () => (ln.chain as unknown as { queue: { signatures: Uint8Array[] }[] }).queue;
+    const impatient = new SolanaRootChain({
+      rpcUrl: ln.rpcUrl,
+      authority,
+      commitment: 'confirmed',
+      rpcTimeoutMs: 2000,
+      confirmTimeoutMs: 300,
+      pollMs: 30,
+    });
+    const u = { trackId: TRACK, root: root(0x30), leafCount: 70n, seq: 3n };
+    ln.chain.pause();
+    let retry: Promise<unknown>;
+    let first: string;
+    try {
+      await expect(impatient.submitRoot(u)).rejects.toMatchObject({ reason: 'confirm_timeout' });
+      expect(queue()).toHaveLength(1);
+      expect(impatient.inflightCount).toBe(1);
+      first = bs58.encode(queue()[0]!.signatures[0]!);
+      ln.chain.advance(2); // a new blockhash: a second transaction would differ from the first
+      retry = impatient.submitRoot(u);
+    } finally {
+      ln.chain.resume();
+    }
+    await expect(retry).resolves.toMatchObject({ status: 'landed', signature: first });
+    expect(impatient.inflightCount).toBe(0);
+    const sigs = await new Connection(ln.rpcUrl, 'confirmed').getSignaturesForAddress(
+      trackPda(TRACK)[0],
+      undefined,
+      'confirmed',
+    );
+    expect(sigs.filter((s) => s.err !== null)).toEqual([]); // no second, refused transaction
+    await expect(chainFor(authority).readTrack(TRACK)).resolves.toEqual({
+      lastSeq: 3n,
+      latestRoot: root(0x30),
+    });
+  });
+
   it('reports a key that is not the root authority as unauthorized (a retried failure, never a skip)', async () => {
     const intruder = Keypair.generate();
     ln.chain.airdrop(intruder.publicKey, 1_000_000_000n);
@@ -167,7 +206,7 @@ describe('SolanaRootChain against the local chain', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChainFailure);
     expect(err).toMatchObject({ reason: 'unauthorized' });
-    await expect(chainFor(authority).readTrack(TRACK)).resolves.toMatchObject({ lastSeq: 2n });
+    await expect(chainFor(authority).readTrack(TRACK)).resolves.toMatchObject({ lastSeq: 3n });
   });
 
   it('reports an unreachable RPC without its URL (which may carry an API key)', async () => {

@@ -122,6 +122,15 @@ function rpcFetch(timeoutMs: number): NonNullable<ConnectionConfig['fetch']> {
   return f as unknown as NonNullable<ConnectionConfig['fetch']>;
 }
 
+/** Failures after which the sent transaction may still land. */
+const KEEP_INFLIGHT: ReadonlySet<ChainFailureReason> = new Set([
+  'confirm_timeout',
+  'rpc_unreachable',
+  'rpc_timeout',
+  'rpc_error',
+]);
+const inflightKey = (u: RootUpdate) => `${u.trackId}:${u.seq}:${Buffer.from(u.root).toString('hex')}`;
+
 const ALREADY_PROCESSED_RE = /AlreadyProcessed|already been processed/i;
 
 const LEVEL: Record<string, number> = { processed: 0, confirmed: 1, finalized: 2 };
@@ -144,6 +153,10 @@ export class SolanaRootChain implements RootChain {
   private readonly conn: Connection;
   private readonly programId: PublicKey;
   private readonly commitment: Commitment;
+  private readonly inflight = new Map<
+    string,
+    { signature: string; lastValidBlockHeight: number; trackId: bigint; seq: bigint }
+  >();
 
   constructor(private readonly opts: SolanaRootChainOptions) {
     this.programId = opts.programId ?? RAINBOW_VEIL_PROGRAM_ID;
@@ -194,10 +207,17 @@ export class SolanaRootChain implements RootChain {
     const t = d.value.data;
     const latestRoot =
       t.rootCount > 0 ? t.roots[(t.rootHead + ROOT_HISTORY_LEN - 1) % ROOT_HISTORY_LEN] : undefined;
+    for (const [k, v] of this.inflight) {
+      if (v.trackId === trackId && v.seq <= t.lastSeq) this.inflight.delete(k); // landed (ours or another's)
+    }
     return { lastSeq: t.lastSeq, latestRoot };
   }
 
   async submitRoot(u: RootUpdate): Promise<SubmitOutcome> {
+    const key = inflightKey(u);
+    const pending = this.inflight.get(key);
+    // A retry of a root whose transaction is still in flight keeps waiting for that transaction.
+    if (pending) return this.confirmTracked(key, pending.signature, pending.lastValidBlockHeight, u);
     const { blockhash, lastValidBlockHeight } = await this.rpc('getLatestBlockhash', () =>
       this.conn.getLatestBlockhash(this.commitment),
     );
@@ -229,10 +249,37 @@ export class SolanaRootChain implements RootChain {
       if (name === 'SeqNotIncreasing') return { status: 'seq_not_increasing' };
       // This very transaction was sent before (a retry, or a restarted publisher with the same blockhash): confirm it.
       if (!name && ALREADY_PROCESSED_RE.test(e.message))
-        return this.confirm(signature, lastValidBlockHeight, u);
+        return this.confirmTracked(key, signature, lastValidBlockHeight, u);
       throw this.programFailure(name, u, e.message);
     }
-    return this.confirm(signature, lastValidBlockHeight, u);
+    return this.confirmTracked(key, signature, lastValidBlockHeight, u);
+  }
+
+  /**
+   * Confirms and remembers the transaction while it may still land: a confirm timeout or an RPC
+   * failure keeps it in `inflight` (the retried batch waits for it instead of paying for another);
+   * an outcome, an expired blockhash or a refusal forgets it.
+   */
+  private async confirmTracked(
+    key: string,
+    signature: string,
+    lastValidBlockHeight: number,
+    u: RootUpdate,
+  ): Promise<SubmitOutcome> {
+    this.inflight.set(key, { signature, lastValidBlockHeight, trackId: u.trackId, seq: u.seq });
+    try {
+      const res = await this.confirm(signature, lastValidBlockHeight, u);
+      this.inflight.delete(key);
+      return res;
+    } catch (e) {
+      if (!(e instanceof ChainFailure) || !KEEP_INFLIGHT.has(e.reason)) this.inflight.delete(key);
+      throw e;
+    }
+  }
+
+  /** Transactions sent and not yet confirmed, refused or expired (by track, seq and root). */
+  get inflightCount(): number {
+    return this.inflight.size;
   }
 
   private programFailure(name: RvErrorName | undefined, u: RootUpdate, detail: string): ChainFailure {
