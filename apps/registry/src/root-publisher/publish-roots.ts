@@ -50,7 +50,11 @@ export class PublishRoots {
   async publish(records: readonly RootRecord[]): Promise<RecordOutcome[]> {
     const out: RecordOutcome[] = new Array(records.length);
     const byTrack = new Map<bigint, number[]>();
-    records.forEach((r, i) => byTrack.set(r.trackId, [...(byTrack.get(r.trackId) ?? []), i]));
+    records.forEach((r, i) => {
+      const idx = byTrack.get(r.trackId);
+      if (idx) idx.push(i);
+      else byTrack.set(r.trackId, [i]);
+    });
     // Tracks are independent: up to TRACK_CONCURRENCY at once. Every track finishes (a landed root
     // stays landed) before the first failure is thrown, so a retry re-reads and skips those.
     const groups = [...byTrack];
