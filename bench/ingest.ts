@@ -67,7 +67,7 @@ async function endToEnd(): Promise<{ records: number; ms: number; sample: ChainU
   try {
     const plan = planScenario({ seed: 'bench-ingest', tracks: 3, holders: HOLDERS, identityShare: 0.6, initialHoldersPerTrack: Math.floor(HOLDERS / 3), churn: CHURN, churnPerSlot: 20, verifications: 5 });
     const t0 = Date.now();
-    await runScenario(plan, inProcessTarget(ln));
+    await runScenario(plan, yielding(inProcessTarget(ln)));
     ln.chain.advance(3);
     const head = ln.chain.slotAt(1);
     log(`chain history ready: ${plan.batches.flat().length} transactions up to slot ${head} in ${Date.now() - t0} ms`);
