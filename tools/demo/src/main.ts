@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     localnet: { slotMs: num('slot-ms', 200), seed: spec.seed },
     useDist: fs.existsSync(path.join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js')) && !process.argv.includes('--from-source'),
     logDir: path.join(local, 'logs'),
+    groupSuffix: `demo-${Date.now().toString(36)}`,
   });
   stack = running;
 

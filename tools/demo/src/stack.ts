@@ -30,6 +30,8 @@ export interface StackOptions {
   /** Extra environment per app (tests). */
   extraEnv?: Partial<Record<AppName, Record<string, string>>>;
   logLevel?: string;
+  /** Suffix of every consumer group id, so this stack shares no group with anything else on the cluster. */
+  groupSuffix?: string;
 }
 
 export interface RunningApp {
@@ -176,12 +178,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       SOLANA_RPC_URL: rpcUrl,
     };
     const url = (p: number) => `http://127.0.0.1:${p}`;
+    const g = opts.groupSuffix ? `-${opts.groupSuffix}` : '';
     const env: Record<Exclude<AppName, 'localnet'>, Record<string, string>> = {
-      registry: { ...common, PORT: String(ports.registry), ROOT_AUTHORITY_KEYPAIR_FILE: opts.keys.rootAuthorityFile, ROOT_PUBLISHER_ENABLED: 'true' },
+      registry: { ...common, PORT: String(ports.registry), ROOT_AUTHORITY_KEYPAIR_FILE: opts.keys.rootAuthorityFile, ROOT_PUBLISHER_ENABLED: 'true',
+        TREE_WRITER_GROUP: `rv-registry-tree-writer${g}`, ROOT_PUBLISHER_GROUP: `rv-registry-root-publisher${g}` },
       indexer: {
         ...common,
         PORT: String(ports.indexer),
         GEYSER_ENDPOINT: grpc,
+        PROJECTOR_GROUP: `rv-indexer-projector${g}`,
         ...(opts.chain?.xToken ? { GEYSER_X_TOKEN: opts.chain.xToken } : {}),
       },
       prover: {
@@ -191,6 +196,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         CRS_PATH: opts.crsPath,
         ALLOW_TEST_CRS: String(opts.allowTestCrs),
         PROVER_JOB_KEY_FILE: opts.keys.jobKeyFile,
+        PROVER_GROUP_ID: `rv-prover${g}`,
       },
       gateway: {
         ...common,
