@@ -33,6 +33,18 @@ const pct = (xs: number[], p: number): number => {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
 };
 
+async function retry<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= attempts) throw e;
+      log(`retrying after: ${e instanceof Error ? e.message : String(e)}`);
+      await new Promise((r) => setTimeout(r, 1000 * i));
+    }
+  }
+}
+
 async function pipeline(tag: string) {
   const s = await createTestSchema(`bench_${tag}`);
   const pool = new Pool({ connectionString: s.url, options: `-c search_path=${s.schema}`, max: 6 });
@@ -42,11 +54,11 @@ async function pipeline(tag: string) {
   await Promise.all([admin.connect(), producer.connect()]);
   const suffix = uniqueName(tag);
   const topics = { chainUpdates: `rv.chain.updates.v1.${suffix}`, leafChanges: `rv.registry.leaf-changes.v1.${suffix}` };
-  await ensureTopics(admin, [
+  await retry(() => ensureTopics(admin, [
     { topic: topics.chainUpdates, numPartitions: 6 },
     { topic: `${topics.chainUpdates}.dlq`, numPartitions: 1 },
     { topic: topics.leafChanges, numPartitions: 6 },
-  ]);
+  ]));
   const group = `bench-${suffix}`;
   const close = async () => {
     await admin.deleteTopics({ topics: [topics.chainUpdates, `${topics.chainUpdates}.dlq`, topics.leafChanges] }).catch(() => undefined);

@@ -2,7 +2,9 @@ import type { KafkaMessage } from 'kafkajs';
 import { chainUpdateCodec, type ChainUpdate } from '@rv/events';
 import { DLQ_HEADERS, dlqTopicOf } from '@rv/kafka';
 import { spawnApp, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
+import { MetricsService } from '@rv/observability';
 import { Projector } from '../src/projector/projector';
+import { projectorMetrics } from '../src/projector/projector-metrics';
 import { churnScenario, type ExpectedState } from './support/churn';
 import { Pipeline } from './support/harness';
 
@@ -128,6 +130,46 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
         app.proc.kill('SIGTERM');
         await app.exited;
       }
+    }
+  });
+
+  it('marks the registry root of (track, seq) accepted when the chain publishes it, alarms on a different root, and un-accepts on a dead slot', async () => {
+    const { updates } = churnScenario({ seed: 4, tracks: 2, holders: 30, changes: 200, verifications: 0 });
+    const metrics = projectorMetrics(new MetricsService('spec'));
+    const projector = new Projector({ kafka: p.kafka, producer: p.producer, pool: p.pool, groupId: p.projectorGroup, topics: p.topics, metrics });
+    await p.publish(updates);
+    await projector.start();
+    await p.startRegistry();
+    try {
+      await p.waitSettled();
+      const latest = async (track: number) =>
+        (
+          await p.pool.query<{ seq: string; root: Buffer; accepted: boolean }>(
+            `SELECT seq::text, root, accepted FROM merkle_roots WHERE track_id = $1 ORDER BY seq DESC LIMIT 1`,
+            [track],
+          )
+        ).rows[0]!;
+      const r1 = await latest(1);
+      const r2 = await latest(2);
+      const sig = (n: number) => `${'2Ana1pUpv2ZbMVkwF5FXapYeBEjdxDatLn7nvJkhgTSXbs59SyZSx866bXirPgj8QQVB57uxHJBG1YF'}${'vkRbFj4T'.slice(0, 8 - String(n).length)}${n}`;
+      const accept: ChainUpdate = { type: 'root_updated', id: `${sig(1)}:0`, slot: 5000, signature: sig(1), trackId: 1n, root: `0x${r1.root.toString('hex')}`, leafCount: 1n, seq: BigInt(r1.seq) };
+      const wrong: ChainUpdate = { type: 'root_updated', id: `${sig(2)}:0`, slot: 5000, signature: sig(2), trackId: 2n, root: `0x${'00'.repeat(31)}01`, leafCount: 1n, seq: BigInt(r2.seq) };
+      await p.publish([accept, wrong]);
+      await p.waitSettled();
+      expect((await latest(1)).accepted).toBe(true);
+      expect((await latest(2)).accepted).toBe(false);
+      const { rows } = await p.pool.query<{ track_id: string; verdict: string }>(`SELECT track_id::text, verdict FROM indexer_onchain_roots ORDER BY 1`);
+      expect(rows).toEqual([
+        { track_id: '1', verdict: 'accepted' },
+        { track_id: '2', verdict: 'mismatch' },
+      ]);
+      expect((await metrics.rootMismatches.get()).values).toEqual([{ value: 1, labels: { track: '2' } }]);
+      // The slot of the accepting transaction dies: the acceptance is withdrawn.
+      await p.publish([{ type: 'event_reverted', id: `revert:${accept.id}`, slot: 5000, original: accept }]);
+      await p.waitSettled();
+      expect((await latest(1)).accepted).toBe(false);
+    } finally {
+      await projector.stop();
     }
   });
 });
