@@ -169,7 +169,7 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
   };
   const ready = async () => {
     const r = await fetch(`${url}/health/ready`);
-    return { status: r.status, body: (await r.json()) as { status: string; checks: Record<string, string> } };
+    return { status: r.status, body: (await r.json()) as { status: string; degraded?: boolean; checks: Record<string, string> } };
   };
 
   beforeAll(async () => {
@@ -347,15 +347,17 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
     expect(await metric('rv_root_publisher_dead_letters_total', { code: 'unknown_track' })).toBe(1);
   });
 
-  it('keeps a root while the RPC is down (readiness says so) and submits it once the RPC is back', async () => {
+  it('keeps a root while the RPC is down (readiness reports it degraded, paths keep serving) and submits it once the RPC is back', async () => {
     await proxy.down();
     const down = await waitFor(
       async () => {
         const r = await ready();
-        return r.status === 503 ? r : undefined;
+        return r.body.degraded === true ? r : undefined;
       },
-      { what: '503 from /health/ready' },
+      { what: 'degraded /health/ready' },
     );
+    expect(down.status).toBe(200);
+    expect(down.body.status).toBe('ok');
     expect(down.body.checks.solana).toMatch(/^error: getAccountInfo\(config\): Solana RPC unreachable/);
     expect(down.body.checks.kafka).toBe('ok');
 
@@ -373,7 +375,7 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
     await confirmedSeq(T2, 2);
     expect((await track(T2)).lastSeq).toBe(2n);
     expect((await rootEvents(T2)).map((e) => e.seq)).toEqual([1n, 2n]);
-    await waitFor(async () => (await ready()).status === 200, { what: '200 from /health/ready' });
+    await waitFor(async () => (await ready()).body.degraded === undefined, { what: 'no longer degraded' });
   });
 
   it('lands a root once when the publisher is killed -9 while its transaction is in flight and a new one sends it again', async () => {

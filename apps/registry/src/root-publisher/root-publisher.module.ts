@@ -54,7 +54,8 @@ export class RootPublisherService implements OnApplicationBootstrap {
       confirmTimeoutMs: o.confirmTimeoutMs,
       pollMs: o.pollMs,
     });
-    this.health.register({ name: 'solana', check: () => chain.checkReady() });
+    // Non-critical: without the chain only root publishing waits; the registry keeps serving roots and paths.
+    this.health.register({ name: 'solana', check: () => chain.checkReady(), critical: false });
 
     const m = this.metrics;
     const submitted = m.counter(

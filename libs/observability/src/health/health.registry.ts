@@ -5,10 +5,18 @@ import { withTimeout } from '../with-timeout';
 export interface HealthCheck {
   name: string;
   check(): Promise<void>;
+  /**
+   * false: a dependency of one feature only (e.g. the chain for the root publisher). Its failure
+   * is reported (`degraded`) but the app stays ready, so the features that do not need it keep
+   * serving. Default true.
+   */
+  critical?: boolean;
 }
 
 export interface ReadinessReport {
   status: 'ok' | 'unavailable';
+  /** Some non-critical dependency fails: the app serves, one of its features waits. */
+  degraded?: boolean;
   checks: Record<string, 'ok' | string>;
 }
 
@@ -41,7 +49,10 @@ export class HealthRegistry {
     );
     const checks: Record<string, string> = Object.fromEntries(results);
     if (this.shuttingDown) checks.shutdown = 'error: shutting down';
-    const ok = Object.values(checks).every((v) => v === 'ok');
-    return { status: ok ? 'ok' : 'unavailable', checks };
+    const failing = Object.entries(checks).filter(([, v]) => v !== 'ok');
+    const fatal = failing.some(([name]) => this.checks.get(name)?.critical !== false);
+    const report: ReadinessReport = { status: fatal ? 'unavailable' : 'ok', checks };
+    if (!fatal && failing.length > 0) report.degraded = true;
+    return report;
   }
 }
