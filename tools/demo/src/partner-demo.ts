@@ -66,7 +66,7 @@ export async function runPartnerDemo(opts: {
   const t0 = Date.now();
   const proof = await client.prove({
     root: path.root,
-    trackId,
+    trackId: fieldToHex(BigInt(trackId)),
     scope: fieldToHex(opts.scope),
     nullifier: nf,
     secret: fieldToHex(secret),
