@@ -174,11 +174,14 @@ export class GeyserServer {
     for (const s of this.subs) if (!s.blocked) this.pump(s);
   }
 
+  // Bodies are encoded once, when the update is produced (shared by every subscriber and replay).
   private onAccount(w: AccountWrite, level: Commitment): void {
+    accountBody(w, []);
     this.append({ kind: 'account', slot: w.slot, level, view: accountView(w), write: w });
   }
 
   private onTx(tx: TxRecord, level: Commitment): void {
+    txBody(tx);
     this.append({ kind: 'tx', slot: tx.slot, level, view: txView(tx), tx });
   }
 
