@@ -49,6 +49,9 @@ describe('gateway rate limits and edge (real Redis and PostgreSQL)', () => {
       expect(r.headers.get('ratelimit-remaining')).toBe('0');
       expect(await r.json()).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
     }
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    expect(metrics).toMatch(/rv_gateway_rate_limited_total\{[^}]*limit="ip"[^}]*\} 1/);
+    expect(metrics).toMatch(/rv_gateway_auth_denied_total\{[^}]*reason="missing_key"[^}]*\} [1-9]/);
   });
 
   it('ignores X-Forwarded-For unless TRUST_PROXY is on', async () => {

@@ -3,6 +3,7 @@ import { commitment, leafHash, nullifier } from '@rv/crypto';
 import { RvApiError, RvClient } from '@rv/client';
 import { createTestSchema, testEnv, waitFor } from '@rv/testing';
 import { ensureTestCrs } from '../../../circuits/scripts/test-crs';
+import { parseVerificationInput } from '../src/verifications/verification-input';
 import { ChainFixture } from './chain-fixture';
 import { createKey, gatewayEnv, startGateway, type RunningGateway } from './gateway-harness';
 import { startProver } from './prover-fixture';
@@ -47,6 +48,7 @@ describe('partner flow: key, root, path, proof, verification on the local chain 
       VERIFIER_KEYPAIR_FILE: chain.verifierFile,
       CRS_PATH: ensureTestCrs(),
       ALLOW_TEST_CRS: 'true',
+      RATE_LIMIT_IP_PER_MIN: '100000', // limits have their own spec; this one polls
     });
     gw = await startGateway(env);
     auth = { authorization: `Bearer ${(await createKey(env, 'read,prove,verify')).key}` };
@@ -268,5 +270,82 @@ describe('partner flow: key, root, path, proof, verification on the local chain 
     const again = await client.verify(p, { idempotencyKey: 'client-flow-2' }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(RvApiError);
     expect(again).toMatchObject({ status: 409, code: 'nullifier_used' });
+  });
+
+  /** A proof at the accepted root (seq 2 by now) for another scope, via the client. */
+  async function clientProof(key: string, scope: bigint) {
+    const client = new RvClient({ baseUrl: gw.url, apiKey: key });
+    const root = await client.acceptedRoot(TRACK);
+    const path = await client.path(TRACK, 1);
+    const p = await client.prove({
+      secret: hex(SECRET),
+      token: hex(TOKEN),
+      trackId: hex(TRACK),
+      scope: hex(scope),
+      nullifier: hex(nullifier(SECRET, TRACK, scope)),
+      root: root.root,
+      leafIndex: 1,
+      siblings: path.path.siblings,
+    });
+    return { client, p };
+  }
+
+  /** Plants a request row as a gateway that died (or whose transaction vanished) would leave it. */
+  async function plant(keyId: string, idem: string, p: Proof, status: string, signature: string | null) {
+    const input = parseVerificationInput(p);
+    const b = (x: bigint) => Buffer.from(x.toString(16).padStart(64, '0'), 'hex');
+    const id = (
+      await pg.query(
+        `INSERT INTO "${db.schema}".gateway_verification_requests
+           (id, api_key_id, idempotency_key, request_hash, status, track_id, scope, nullifier, root, signature, created_at, updated_at)
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, now() - interval '10 minutes', now() - interval '10 minutes') RETURNING id`,
+        [
+          keyId,
+          idem,
+          input.hash,
+          status,
+          TRACK.toString(),
+          b(input.publicInputs.scope),
+          b(input.publicInputs.nullifier),
+          b(input.publicInputs.root),
+          signature,
+        ],
+      )
+    ).rows[0].id as string;
+    return id;
+  }
+
+  it('a retry takes over a request left "processing" by a gateway that died', async () => {
+    const k = await createKey(env, 'read,prove,verify');
+    const { client, p } = await clientProof(k.key, 5n);
+    const id = await plant(k.id, 'crashed-1', p, 'processing', null);
+    const v = await client.verify(p, { idempotencyKey: 'crashed-1' });
+    expect(v).toMatchObject({ id, status: 'pending' });
+    expect((await client.waitForVerification(id, { timeoutMs: 15_000, intervalMs: 100 })).status).toBe(
+      'confirmed',
+    );
+  });
+
+  it('a submitted transaction the chain never saw shows as dropped, and a retry with the same key resubmits it once', async () => {
+    const k = await createKey(env, 'read,prove,verify');
+    const { client, p } = await clientProof(k.key, 6n);
+    const lost = '5'.repeat(64); // a signature the chain never saw
+    const id = await plant(k.id, 'lost-1', p, 'submitted', lost);
+    const seen = await client.verification(id);
+    expect(seen).toMatchObject({ status: 'pending', error: { code: 'dropped' } });
+    const again = await client.verify(p, { idempotencyKey: 'lost-1' });
+    expect(again.id).toBe(id);
+    expect(again.signature).not.toBe(lost);
+    const done = await client.waitForVerification(id, { timeoutMs: 15_000, intervalMs: 100 });
+    expect(done.status).toBe('confirmed');
+    expect(done.error).toBeUndefined();
+    expect(await rows(`idempotency_key = 'lost-1'`)).toHaveLength(1);
+  });
+
+  it('counts outcomes in Prometheus metrics', async () => {
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(text).toMatch(/rv_gateway_verifications_total\{[^}]*outcome="submitted"[^}]*\} [1-9]/);
+    expect(text).toMatch(/rv_gateway_verifications_total\{[^}]*outcome="nullifier_used"[^}]*\} [1-9]/);
+    expect(text).toMatch(/rv_gateway_verifications_total\{[^}]*outcome="invalid_proof"[^}]*\} [1-9]/);
   });
 });

@@ -2,6 +2,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ConfigService } from '@rv/config';
+import { MetricsService } from '@rv/observability';
+import type { Counter } from 'prom-client';
 import type { GatewayConfig } from '../gateway.config';
 import { ApiError } from '../http/api-error';
 import { RateLimiter, rateLimitHeaders, type Limit } from '../limits/rate-limiter';
@@ -32,14 +34,27 @@ const DAY = 86_400_000;
 @Injectable()
 export class PartnerGuard implements CanActivate {
   private readonly prefix: string;
+  private readonly limited: Counter<'limit'>;
+  private readonly denied: Counter<'reason'>;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: ApiKeyAuth,
     private readonly limiter: RateLimiter,
     @Inject(ConfigService) private readonly config: ConfigService<GatewayConfig>,
+    metrics: MetricsService,
   ) {
     this.prefix = config.get('REDIS_PREFIX');
+    this.limited = metrics.counter(
+      'rv_gateway_rate_limited_total',
+      'Requests refused with 429, by limit (ip, key_minute, key_day)',
+      ['limit'],
+    );
+    this.denied = metrics.counter(
+      'rv_gateway_auth_denied_total',
+      'Requests refused with 401/403, by reason',
+      ['reason'],
+    );
   }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -78,21 +93,30 @@ export class PartnerGuard implements CanActivate {
     }
     const headers = rateLimitHeaders(outcome);
     res.set(headers);
-    if (!outcome.allowed)
+    if (!outcome.allowed) {
+      this.limited.inc({ limit: ['ip', 'key_minute', 'key_day'][outcome.blockedBy ?? 0] ?? 'ip' });
       throw new ApiError(429, 'rate_limited', 'too many requests; retry after the indicated time', headers);
-
+    }
     if (presented === undefined) {
+      this.denied.inc({ reason: 'missing_key' });
       throw new ApiError(
         401,
         'unauthorized',
         'missing API key: send Authorization: Bearer <key> or x-api-key: <key>',
       );
     }
-    if (!key) throw new ApiError(401, 'unauthorized', 'invalid or revoked API key');
-    if (scope !== 'any' && !key.scopes.includes(scope))
+    if (!key) {
+      this.denied.inc({ reason: 'invalid_key' });
+      throw new ApiError(401, 'unauthorized', 'invalid or revoked API key');
+    }
+    if (scope !== 'any' && !key.scopes.includes(scope)) {
+      this.denied.inc({ reason: 'missing_scope' });
       throw new ApiError(403, 'forbidden', `this API key lacks the "${scope}" scope`);
-    if (!this.config.get('API_PLANS')[key.plan])
+    }
+    if (!this.config.get('API_PLANS')[key.plan]) {
+      this.denied.inc({ reason: 'unknown_plan' });
       throw new ApiError(403, 'forbidden', `this API key's plan "${key.plan}" no longer exists`);
+    }
     req.apiKey = key;
     return true;
   }

@@ -14,6 +14,8 @@ export interface LimitOutcome {
   remaining: number;
   /** Milliseconds until that limit's window resets. */
   resetMs: number;
+  /** Index (in the list given to `hit`) of the limit that blocked. */
+  blockedBy?: number;
 }
 
 /**
@@ -63,7 +65,8 @@ export class RateLimiter {
       const count = Number(out[2 * i]);
       const ttl = Number(out[2 * i + 1]);
       const remaining = Math.max(0, l.limit - count);
-      if (count > l.limit) return { allowed: false, limit: l.limit, remaining: 0, resetMs: ttl };
+      if (count > l.limit)
+        return { allowed: false, limit: l.limit, remaining: 0, resetMs: ttl, blockedBy: i };
       if (remaining < best.remaining) best = { allowed: true, limit: l.limit, remaining, resetMs: ttl };
     }
     return best;

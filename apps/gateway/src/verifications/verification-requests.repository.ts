@@ -18,6 +18,8 @@ export interface VerificationRequest {
   errorCode: string | null;
   errorMessage: string | null;
   createdAt: Date;
+  /** Last state change (for 'submitted': when the transaction was signed and sent). */
+  updatedAt: Date;
 }
 
 interface Row {
@@ -36,6 +38,7 @@ interface Row {
   error_code: string | null;
   error_message: string | null;
   created_at: Date;
+  updated_at: Date;
 }
 
 const toRequest = (r: Row): VerificationRequest => ({
@@ -54,6 +57,7 @@ const toRequest = (r: Row): VerificationRequest => ({
   errorCode: r.error_code,
   errorMessage: r.error_message,
   createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
 /** Another live request (or the indexer) already holds this nullifier. */
@@ -106,9 +110,25 @@ export class VerificationRequestsRepository {
     return rows[0] ? toRequest(rows[0]) : undefined;
   }
 
-  /** A retry takes over a request that failed transiently; false if another retry got it first. */
-  takeOver(id: string): Promise<boolean> {
-    return this.update(`status = 'processing'`, `id = $1 AND status = 'retryable'`, [id]);
+  /**
+   * A retry takes over a request that failed transiently, or one left 'processing' for longer
+   * than `staleMs` (its gateway died mid-request); false if another retry got it first.
+   */
+  takeOver(id: string, staleMs: number): Promise<boolean> {
+    return this.update(
+      `status = 'processing'`,
+      `id = $1 AND (status = 'retryable' OR (status = 'processing' AND updated_at < now() - make_interval(secs => $2)))`,
+      [id, staleMs / 1000],
+    );
+  }
+
+  /** A submitted transaction the chain never saw (dropped, blockhash expired): a retry may resubmit. */
+  async dropped(id: string): Promise<void> {
+    await this.update(
+      `status = 'retryable', error_code = 'dropped', error_message = 'the transaction was not seen on chain; POST again with the same Idempotency-Key to resubmit'`,
+      `id = $1 AND status = 'submitted'`,
+      [id],
+    );
   }
 
   async reject(id: string, httpStatus: number, code: string, message: string): Promise<void> {
@@ -121,6 +141,11 @@ export class VerificationRequestsRepository {
 
   async retryable(id: string): Promise<void> {
     await this.update(`status = 'retryable'`, `id = $1 AND status IN ('processing', 'submitted')`, [id]);
+  }
+
+  /** Clears a stale 'dropped' note once a resubmission is under way. */
+  async clearError(id: string): Promise<void> {
+    await this.update(`error_code = NULL, error_message = NULL`, `id = $1`, [id]);
   }
 
   /** Marks submitted with the transaction's signature; the live-nullifier index makes it exclusive. */

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Headers, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { Counter } from 'prom-client';
+import { MetricsService } from '@rv/observability';
 import { apiKeyOf, PartnerGuard, RequireScope, type PartnerRequest } from '../auth/partner.guard';
 import { ApiError } from '../http/api-error';
 import { parseIdempotencyKey, parseVerificationInput } from './verification-input';
@@ -18,7 +20,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @ApiResponse({ status: 403, description: 'the key lacks the verify scope' })
 @ApiResponse({ status: 429, description: 'rate limited (Retry-After)' })
 export class VerificationsController {
-  constructor(private readonly verify: VerifyOwnership) {}
+  private readonly outcomes: Counter<'outcome'>;
+
+  constructor(
+    private readonly verify: VerifyOwnership,
+    metrics: MetricsService,
+  ) {
+    this.outcomes = metrics.counter(
+      'rv_gateway_verifications_total',
+      'POST /v1/verifications by outcome (submitted, replayed, or the error code)',
+      ['outcome'],
+    );
+  }
 
   @Post()
   @ApiOperation({
@@ -82,7 +95,15 @@ export class VerificationsController {
   ) {
     const key = parseIdempotencyKey(idem);
     const input = parseVerificationInput(body);
-    const { replayed, view } = await this.verify.execute(apiKeyOf(req).id, key, input);
+    let result;
+    try {
+      result = await this.verify.execute(apiKeyOf(req).id, key, input);
+    } catch (e) {
+      this.outcomes.inc({ outcome: e instanceof ApiError ? e.code : 'internal' });
+      throw e;
+    }
+    const { replayed, view } = result;
+    this.outcomes.inc({ outcome: replayed ? 'replayed' : 'submitted' });
     res.status(replayed ? 200 : 202);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return view;

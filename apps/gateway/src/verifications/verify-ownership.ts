@@ -50,6 +50,11 @@ export function presentVerification(r: VerificationRequest): VerificationView {
 
 export type ChainProvider = () => ChainApi | undefined;
 
+/** A request 'processing' this long belongs to a gateway that died: a retry may take it over. */
+const STALE_PROCESSING_MS = 120_000;
+/** A submitted transaction the chain has not seen after this long was dropped (blockhash expired). */
+const DROPPED_AFTER_MS = 120_000;
+
 /**
  * POST /v1/verifications: verify the proof, check the root is accepted and recent for the track,
  * check the nullifier is unused (database, then chain), record it on chain with record_verification.
@@ -111,15 +116,10 @@ export class VerifyOwnership {
           existing.errorMessage ?? 'rejected',
         );
       }
-      if (existing.status === 'processing') {
-        throw new ApiError(
-          409,
-          'conflict',
-          'a request with this Idempotency-Key is in progress; retry shortly',
-        );
+      if (existing.status !== 'retryable' && existing.status !== 'processing') {
+        return { replayed: true, view: presentVerification(existing) };
       }
-      if (existing.status !== 'retryable') return { replayed: true, view: presentVerification(existing) };
-      if (!(await this.repo.takeOver(existing.id))) {
+      if (!(await this.repo.takeOver(existing.id, STALE_PROCESSING_MS))) {
         throw new ApiError(
           409,
           'conflict',
@@ -136,6 +136,7 @@ export class VerifyOwnership {
             view: presentVerification((await this.repo.byId(existing.id, apiKeyId))!),
           };
       }
+      if (existing.errorCode) await this.repo.clearError(existing.id);
     }
     try {
       await this.process(chain, id, row, input);
@@ -155,8 +156,13 @@ export class VerifyOwnership {
     const chain = this.chain();
     if (chain && r.status === 'submitted' && r.signature) {
       try {
-        if (await this.settleFromChain(chain, r.id, r.signature))
+        if (await this.settleFromChain(chain, r.id, r.signature)) {
           return presentVerification((await this.repo.byId(id, apiKeyId))!);
+        }
+        if (Date.now() - r.updatedAt.getTime() > DROPPED_AFTER_MS) {
+          await this.repo.dropped(r.id); // not seen on chain long after its blockhash expired
+          return presentVerification((await this.repo.byId(id, apiKeyId))!);
+        }
       } catch (e) {
         if (!(e instanceof ChainUnavailableError)) throw e; // show the stored state
       }
@@ -169,8 +175,7 @@ export class VerifyOwnership {
     if (s.state === 'confirmed') await this.repo.settle(id, 'confirmed', s.slot);
     else if (s.state === 'failed')
       await this.repo.settle(id, 'failed', s.slot, `transaction failed: ${s.error}`);
-    else if (s.state === 'pending') return false;
-    return s.state !== 'unknown';
+    return s.state === 'confirmed' || s.state === 'failed';
   }
 
   private async process(
