@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const brokers = settings.KAFKA_BROKERS;
   if (!realChain && !settings.RV_EXTERNAL_INFRA) {
     say('resetting the local demo state (schema, topics)');
-    await resetDemoState({ databaseUrl: settings.DATABASE_URL, schema, brokers });
+    await resetDemoState({ databaseUrl: settings.DATABASE_URL, schema, brokers, redisUrl: settings.REDIS_URL });
   }
   const keys = ensureDemoKeys(path.join(local, 'keys', 'demo'), spec.seed);
   const crsPath = settings.CRS_PATH ?? ensureTestCrs(path.join(local, 'crs-test'));

@@ -59,7 +59,9 @@ export async function runPartnerDemo(opts: {
   } while (index < 0 && cursor !== undefined);
   if (index < 0) throw new Error(`leaf of holder #${holder} not found in track ${trackId}`);
   const path = await client.path(trackId, index);
-  if (path.root !== accepted.root) throw new Error(`the path is at root seq ${path.seq}, the accepted root is seq ${accepted.seq}`);
+  if (path.root !== accepted.root) {
+    throw new Error(`the path is at root seq ${path.seq} (${path.root}), the accepted root is seq ${accepted.seq} (${accepted.root})`);
+  }
   log(`path: leaf #${index} at accepted root seq ${accepted.seq} (${accepted.root.slice(0, 10)}…)`);
 
   const nf = fieldToHex(nullifier(secret, BigInt(trackId), opts.scope));

@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { createKafka } from '@rv/kafka';
 import { RV_TOPICS } from '@rv/events';
@@ -12,7 +13,7 @@ export const STACK_TOPICS = [...RV_TOPICS, PROVER_JOBS_TOPIC, 'rv.prover.results
  * and the topics of the previous run are dropped. Only ever called for the project's own local
  * services (never for clusters named in the environment).
  */
-export async function resetDemoState(opts: { databaseUrl: string; schema: string; brokers: string[] }): Promise<void> {
+export async function resetDemoState(opts: { databaseUrl: string; schema: string; brokers: string[]; redisUrl: string }): Promise<void> {
   const db = new Client({ connectionString: opts.databaseUrl });
   await db.connect();
   try {
@@ -21,6 +22,20 @@ export async function resetDemoState(opts: { databaseUrl: string; schema: string
     await db.end();
   }
   await runMigrations({ url: opts.databaseUrl, schema: opts.schema });
+
+  // Earlier demo stacks' gateway cache and counters (each stack has its own prefix).
+  const redis = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', 'rv:gw:demo-*', 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 
   const admin = createKafka({ brokers: opts.brokers, clientId: 'rv-demo-reset' }).admin();
   await admin.connect();

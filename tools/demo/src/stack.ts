@@ -204,6 +204,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         REGISTRY_URL: url(ports.registry),
         PROVER_URL: url(ports.prover),
         API_KEY_PEPPER_FILE: opts.keys.pepperFile,
+        // Read cache and rate-limit counters of this stack only (a reset chain reuses (track, seq) keys).
+        REDIS_PREFIX: `rv:gw:${opts.groupSuffix ?? 'stack'}:`,
         VERIFIER_KEYPAIR_FILE: opts.keys.verifierFile,
         CRS_PATH: opts.crsPath,
         ALLOW_TEST_CRS: String(opts.allowTestCrs),
