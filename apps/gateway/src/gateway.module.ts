@@ -14,6 +14,7 @@ import { PartnerGuard } from './auth/partner.guard';
 import { loadPepper, type GatewayConfig } from './gateway.config';
 import { RateLimiter } from './limits/rate-limiter';
 import { HttpProverClient } from './proofs/prover.client';
+import { ProofJobs } from './proofs/proof-jobs';
 import { ProofsController } from './proofs/proofs.controller';
 import { PROVER_API } from './tokens';
 import { LocalZkVerifier, ProverHttpVerifier, type ProofVerifier } from './verifications/proof-verifier';
@@ -78,6 +79,17 @@ export class GatewayModule {
       { provide: RateLimiter, inject: [REDIS], useFactory: (redis: Redis) => new RateLimiter(redis) },
       PartnerGuard,
       { provide: PROVER_API, useValue: prover },
+      {
+        provide: ProofJobs,
+        inject: [REDIS],
+        useFactory: (redis: Redis) =>
+          new ProofJobs(prover, redis, {
+            prefix: config.get('REDIS_PREFIX'),
+            resultTtlS: 3600,
+            pendingTtlMs: config.get('PROVER_TIMEOUT_MS') + 60_000,
+            maxInFlight: 16,
+          }),
+      },
       {
         provide: VerificationRequestsRepository,
         inject: [DataSource],

@@ -106,7 +106,8 @@ describe('acceptance: partner flow over the local chain, indexer, registry, prov
     const path = await client.path(TRACK, 1);
     expect(path.root).toBe(root.root);
 
-    const proof = await client.prove({
+    // the async job interface of the client (Prefer: respond-async + polling)
+    const job = await client.proveAsync({
       secret: hex(SECRET),
       token: hex(TOKEN),
       trackId: hex(TRACK),
@@ -115,6 +116,7 @@ describe('acceptance: partner flow over the local chain, indexer, registry, prov
       root: root.root,
       leafIndex: 1,
     });
+    const proof = await client.waitForProof(job.id, { timeoutMs: 60_000, intervalMs: 200 });
     const v = await client.verify(proof, { idempotencyKey: 'flow-1' });
     const replay = await client.verify(proof, { idempotencyKey: 'flow-1' });
     expect(replay).toMatchObject({ id: v.id, signature: v.signature });

@@ -1,5 +1,5 @@
 import { commitment, leafHash, nullifier } from '@rv/crypto';
-import { createTestSchema, spawnApp, type SpawnedApp } from '@rv/testing';
+import { createTestSchema, spawnApp, waitFor, type SpawnedApp } from '@rv/testing';
 import { createKey, gatewayEnv } from './gateway-harness';
 import { startProver } from './prover-fixture';
 import { RegistryFixture } from './registry-fixture';
@@ -101,6 +101,64 @@ describe('gateway proofs through the real prover and registry (secret never logg
 
     const readOnly = await createKey(env, 'read');
     expect((await prove(request(), readOnly.key)).status).toBe(403);
+  });
+
+  it('runs a proof as an async job with Prefer: respond-async, readable only by the key that asked', async () => {
+    const r = await fetch(`${url}/v1/proofs`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        prefer: 'respond-async',
+      },
+      body: JSON.stringify(request()),
+    });
+    expect(r.status).toBe(202);
+    const job = (await r.json()) as { id: string; status: string };
+    expect(job.status).toBe('pending');
+    expect(r.headers.get('location')).toBe(`/v1/proofs/${job.id}`);
+    const done = await waitFor(
+      async () => {
+        const g = await fetch(`${url}/v1/proofs/${job.id}`, { headers: { authorization: `Bearer ${key}` } });
+        const b = (await g.json()) as {
+          status: string;
+          result?: { proof: string; publicInputs: { root: string } };
+        };
+        return b.status !== 'pending' ? b : undefined;
+      },
+      { what: 'async proof done', timeoutMs: 60_000, intervalMs: 200 },
+    );
+    expect(done.status).toBe('done');
+    expect(done.result?.proof).toMatch(/^0x[0-9a-f]+$/);
+    expect(done.result?.publicInputs.root).toBe(root);
+
+    const other = await createKey(env, 'prove');
+    expect(
+      (await fetch(`${url}/v1/proofs/${job.id}`, { headers: { authorization: `Bearer ${other.key}` } }))
+        .status,
+    ).toBe(404);
+
+    const bad = await fetch(`${url}/v1/proofs`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        prefer: 'respond-async',
+      },
+      body: JSON.stringify({ ...request(), nullifier: hex(nullifier(SECRET, TRACK, SCOPE + 1n)) }),
+    });
+    const badJob = (await bad.json()) as { id: string };
+    const failed = await waitFor(
+      async () => {
+        const g = await fetch(`${url}/v1/proofs/${badJob.id}`, {
+          headers: { authorization: `Bearer ${key}` },
+        });
+        const b = (await g.json()) as { status: string; error?: { status: number; code: string } };
+        return b.status !== 'pending' ? b : undefined;
+      },
+      { what: 'async proof failed', timeoutMs: 60_000, intervalMs: 200 },
+    );
+    expect(failed).toMatchObject({ status: 'failed', error: { status: 422, code: 'unprocessable' } });
   });
 
   it('never writes the secret to its logs', async () => {

@@ -7,6 +7,7 @@ import type {
   PathAnswer,
   PeriodAnalytics,
   ProofAnswer,
+  ProofJob,
   ProofRequest,
   RootHistory,
   ScopeAnalytics,
@@ -86,6 +87,35 @@ export class RvClient {
 
   prove(req: ProofRequest): Promise<ProofAnswer> {
     return this.send('POST', '/v1/proofs', req);
+  }
+
+  /** Starts an async proof job (Prefer: respond-async); poll with proofJob / waitForProof. */
+  proveAsync(req: ProofRequest): Promise<ProofJob> {
+    return this.send('POST', '/v1/proofs', req, { prefer: 'respond-async' });
+  }
+
+  proofJob(id: string): Promise<ProofJob> {
+    return this.get(`/v1/proofs/${encodeURIComponent(id)}`);
+  }
+
+  /** Polls an async proof job until done (resolves with the proof) or failed (rejects with its error). */
+  async waitForProof(
+    id: string,
+    opts: { timeoutMs?: number; intervalMs?: number } = {},
+  ): Promise<ProofAnswer> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+    for (;;) {
+      const j = await this.proofJob(id);
+      if (j.status === 'done' && j.result) return j.result;
+      if (j.status === 'failed')
+        throw new RvApiError(
+          j.error?.status ?? 500,
+          j.error?.code ?? 'internal',
+          j.error?.message ?? 'proof failed',
+        );
+      if (Date.now() > deadline) throw new RvApiError(504, 'timeout', `proof job ${id} still pending`);
+      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
+    }
   }
 
   /**

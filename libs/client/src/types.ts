@@ -73,6 +73,13 @@ export interface ProofAnswer {
   timings: { queuedMs: number; witnessMs: number; proveMs: number };
 }
 
+export interface ProofJob {
+  id: string;
+  status: 'pending' | 'done' | 'failed';
+  result?: ProofAnswer;
+  error?: { status: number; code: string; message: string };
+}
+
 export interface VerificationRequest {
   proof: string;
   publicInputs: PublicInputs;

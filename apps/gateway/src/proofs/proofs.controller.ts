@@ -1,7 +1,21 @@
-import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { PartnerGuard, RequireScope } from '../auth/partner.guard';
-import { badRequest } from '../http/api-error';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { apiKeyOf, PartnerGuard, RequireScope, type PartnerRequest } from '../auth/partner.guard';
+import { ApiError, badRequest } from '../http/api-error';
+import { ProofJobs } from './proof-jobs';
 import { RouteTimeout } from '../http/timeout.interceptor';
 import { PROVER_API } from '../tokens';
 import type { ProverApi } from './prover.client';
@@ -12,7 +26,10 @@ import type { ProverApi } from './prover.client';
 @Controller('v1/proofs')
 @UseGuards(PartnerGuard)
 export class ProofsController {
-  constructor(@Inject(PROVER_API) private readonly prover: ProverApi) {}
+  constructor(
+    @Inject(PROVER_API) private readonly prover: ProverApi,
+    private readonly jobs: ProofJobs,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -50,9 +67,39 @@ export class ProofsController {
   @ApiResponse({ status: 422, description: 'a constraint fails (membership, nullifier, zero leaf)' })
   @ApiResponse({ status: 503, description: 'prover busy or down (Retry-After)' })
   @ApiResponse({ status: 504, description: 'the proof took longer than the deadline' })
-  prove(@Body() body: unknown) {
+  @ApiHeader({
+    name: 'Prefer',
+    required: false,
+    description: '"respond-async": answer 202 { id, status: "pending" } at once; poll GET /v1/proofs/{id}',
+  })
+  @ApiResponse({
+    status: 202,
+    description: 'async job accepted: { id, status: "pending" } (Location header)',
+  })
+  async prove(
+    @Req() req: PartnerRequest,
+    @Body() body: unknown,
+    @Headers('prefer') prefer: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw badRequest('body must be a JSON object');
+    if (prefer !== undefined && /(^|[\s,;])respond-async($|[\s,;])/i.test(prefer)) {
+      const job = await this.jobs.start(apiKeyOf(req).id, body);
+      res.status(202).setHeader('Location', `/v1/proofs/${job.id}`);
+      return job;
+    }
     return this.prover.prove(body);
+  }
+
+  @Get(':id')
+  @RequireScope('prove')
+  @ApiOperation({ summary: 'An async proof job: pending, done (with the proof) or failed (with the error)' })
+  @ApiResponse({ status: 200, description: '{ id, status, result?, error? }' })
+  @ApiResponse({ status: 404, description: "unknown or expired job, or another key's" })
+  job(@Req() req: PartnerRequest, @Param('id') id: string) {
+    if (!/^[0-9a-f-]{36}$/.test(id))
+      throw new ApiError(404, 'not_found', 'no such proof job for this API key (unknown or expired)');
+    return this.jobs.get(apiKeyOf(req).id, id);
   }
 }
