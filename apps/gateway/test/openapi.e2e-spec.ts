@@ -34,6 +34,7 @@ describe('gateway OpenAPI document and Swagger UI', () => {
       '/v1/tracks/{trackId}/paths/{leafIndex}': ['get'],
       '/v1/tracks/{trackId}/leaves': ['get'],
       '/v1/proofs': ['post'],
+      '/v1/proofs/{id}': ['get'],
       '/v1/verifications': ['post'],
       '/v1/verifications/{id}': ['get'],
       '/v1/analytics/verifications': ['get'],
