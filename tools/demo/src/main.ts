@@ -2,7 +2,8 @@
 //   node -r @swc-node/register tools/demo/src/main.ts [flags]   (scripts/main.sh runs it after set-up)
 // Flags: --seed S --tracks N --holders M --churn K --churn-per-slot R --slot-ms MS
 //        --exit-when-done (non-interactive: stop everything after the demo; used by the full-system test)
-//        --result FILE (write the end state as JSON)
+//        --result FILE (write the end state as JSON)  --free-ports (any free ports, for tests)
+//        --from-source (run the apps from their TypeScript sources instead of dist/)
 // Real clusters: DATABASE_URL / KAFKA_BROKERS / REDIS_URL. Real chain: GEYSER_ENDPOINT + SOLANA_RPC_URL
 // (then no local chain, no scenario and no demo listener: the services run and the status prints).
 import { spawnSync } from 'child_process';
@@ -11,7 +12,8 @@ import * as path from 'path';
 import { Client } from 'pg';
 import { z } from 'zod';
 import { env as envTypes, parseConfig } from '@rv/config';
-import { expectedState, planScenario, rpcTarget, runScenario, DEFAULT_SCENARIO, type ScenarioSpec } from '../../localnet/src';
+import { expectedState, planScenario, rpcTarget, runScenario, type ScenarioSpec } from '../../localnet/src';
+import { demoScenario } from './demo-scenario';
 import { ensureTestCrs } from '../../../circuits/scripts/test-crs';
 import { ensureDemoKeys } from './demo-keys';
 import { runPartnerDemo, type PartnerDemoResult } from './partner-demo';
@@ -51,18 +53,15 @@ if (realChain && !(settings.GEYSER_ENDPOINT && settings.SOLANA_RPC_URL)) {
   throw new Error('set both GEYSER_ENDPOINT and SOLANA_RPC_URL to use a real chain');
 }
 const exitWhenDone = process.argv.includes('--exit-when-done');
-const spec: ScenarioSpec = {
-  ...DEFAULT_SCENARIO,
-  seed: flag('seed') ?? 'rv-demo',
-  tracks: num('tracks', 3),
-  holders: num('holders', 300),
-  identityShare: 0.7,
-  initialHoldersPerTrack: num('initial-holders', 60),
-  churn: num('churn', 600),
-  churnPerSlot: Math.max(1, num('churn-per-slot', 40)),
-  // Roots and verifications come from the real registry, root publisher and gateway.
-  verifications: 0,
-};
+const numFlag = (name: string): number | undefined => (flag(name) === undefined ? undefined : num(name, 0));
+const spec: ScenarioSpec = demoScenario({
+  seed: flag('seed'),
+  tracks: numFlag('tracks'),
+  holders: numFlag('holders'),
+  initialHolders: numFlag('initial-holders'),
+  churn: numFlag('churn'),
+  churnPerSlot: numFlag('churn-per-slot'),
+});
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -108,7 +107,7 @@ async function main(): Promise<void> {
     keys,
     crsPath,
     allowTestCrs,
-    ports: exitWhenDone ? undefined : { gateway: 3000, registry: 3001, prover: 3002, indexer: 3003, localnet: 8899 },
+    ports: exitWhenDone || process.argv.includes('--free-ports') ? undefined : { gateway: 3000, registry: 3001, prover: 3002, indexer: 3003, localnet: 8899 },
     chain: realChain ? { geyserEndpoint: settings.GEYSER_ENDPOINT!, rpcUrl: settings.SOLANA_RPC_URL!, xToken: settings.GEYSER_X_TOKEN } : undefined,
     localnet: { slotMs: num('slot-ms', 200), seed: spec.seed },
     useDist: fs.existsSync(path.join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js')) && !process.argv.includes('--from-source'),
@@ -184,9 +183,9 @@ Ctrl-C stops everything.
   });
   await tick();
   const summary = { ok: demo.replayStatus === 409, seconds: (Date.now() - t0) / 1000, demo, status: latest, expected: { leaves: Object.fromEntries(Object.entries(expected.leaves).map(([k, v]) => [k, v.length])) } };
-  say(`\n${bold(summary.ok ? 'Demo complete' : 'Demo FAILED')}: proof verified and recorded on chain, the replay was refused with HTTP ${demo.replayStatus} (${summary.seconds.toFixed(1)} s since start)`);
   const resultFile = flag('result');
   if (resultFile) fs.writeFileSync(resultFile, JSON.stringify(summary, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
+  say(`\n${bold(summary.ok ? 'Demo complete' : 'Demo FAILED')}: proof verified and recorded on chain, the replay was refused with HTTP ${demo.replayStatus} (${summary.seconds.toFixed(1)} s since start)`);
   await db.end();
   if (exitWhenDone) await shutdown('done', summary.ok ? 0 : 1);
   else say('The system keeps running; Ctrl-C stops everything.');
