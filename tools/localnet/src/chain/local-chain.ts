@@ -6,7 +6,18 @@ import { fieldlessTransactionError } from './tx-error';
 import type { AccountState, AccountWrite, ParsedMessage, SlotLifecycle, TxRecord } from './types';
 import { SlotStatus, type Commitment, type SlotStatusValue } from '../geyser/proto';
 
+export interface BlockMeta {
+  slot: number;
+  blockhash: string;
+  parentSlot: number;
+  parentBlockhash: string;
+  blockTime: number;
+  blockHeight: number;
+  executedTransactionCount: number;
+}
+
 export interface ChainListener {
+  onBlockMeta?(meta: BlockMeta, level: Commitment): void;
   onAccount?(w: AccountWrite, level: Commitment): void;
   onTransaction?(tx: TxRecord, level: Commitment): void;
   onSlot?(slot: number, parent: number | undefined, status: SlotStatusValue, deadError?: string): void;
@@ -368,6 +379,7 @@ export class LocalChain {
     const s = this.current;
     s.status = 'processed';
     this.emitSlot(s.slot, s.parent, SlotStatus.SLOT_COMPLETED);
+    this.emitBlockMeta(s, 0);
     this.emitSlot(s.slot, s.parent, SlotStatus.SLOT_PROCESSED);
 
     for (const info of this.slotsInOrder()) {
@@ -390,6 +402,7 @@ export class LocalChain {
     info.status = 'confirmed';
     for (const w of info.writes) this.emitAccount(w, 1);
     for (const tx of info.txs) this.emitTx(tx, 1);
+    this.emitBlockMeta(info, 1);
     if (!info.doomed) this.confirmedSlot = Math.max(this.confirmedSlot, info.slot);
     this.emitSlot(info.slot, info.parent, SlotStatus.SLOT_CONFIRMED);
     if (info.doomed) this.die(info);
@@ -399,6 +412,7 @@ export class LocalChain {
     info.status = 'finalized';
     for (const w of info.writes) this.emitAccount(w, 2);
     for (const tx of info.txs) this.emitTx(tx, 2);
+    this.emitBlockMeta(info, 2);
     this.finalizedSlot = Math.max(this.finalizedSlot, info.slot);
     this.emitSlot(info.slot, info.parent, SlotStatus.SLOT_FINALIZED);
   }
@@ -460,6 +474,20 @@ export class LocalChain {
         this.blockhashes.delete(info.blockhash);
       }
     }
+  }
+
+  private emitBlockMeta(info: SlotInfo, level: Commitment): void {
+    const parent = info.parent === undefined ? undefined : this.slots.get(info.parent);
+    const meta: BlockMeta = {
+      slot: info.slot,
+      blockhash: info.blockhash,
+      parentSlot: info.parent ?? 0,
+      parentBlockhash: parent?.blockhash ?? this.blockhashFor(info.parent ?? 0),
+      blockTime: info.blockTime,
+      blockHeight: info.slot,
+      executedTransactionCount: info.txs.length,
+    };
+    for (const l of this.listeners) l.onBlockMeta?.(meta, level);
   }
 
   private emitAccount(w: AccountWrite, level: Commitment): void {

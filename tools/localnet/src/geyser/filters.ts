@@ -62,6 +62,8 @@ export interface CompiledFilters {
   transactions: TxFilter[];
   transactionsStatus: TxFilter[];
   slots: SlotFilter[];
+  /** Names of the blocks_meta filters (they have no fields). */
+  blocksMeta: string[];
   commitment: Commitment;
   dataSlices: Slice[];
 }
@@ -145,7 +147,7 @@ function compileTx(name: string, f: Record<string, any>, what: string): TxFilter
 
 /** Compiles a decoded SubscribeRequest (proto-loader object, camelCase, oneofs). */
 export function compileFilters(req: Record<string, any>): CompiledFilters {
-  for (const unsupported of ['blocks', 'blocksMeta', 'entry'] as const) {
+  for (const unsupported of ['blocks', 'entry'] as const) {
     if (entries(req[unsupported]).length > 0) {
       throw new FilterError(`${unsupported} subscriptions are not supported by the local chain`);
     }
@@ -170,6 +172,7 @@ export function compileFilters(req: Record<string, any>): CompiledFilters {
       filterByCommitment: f.filterByCommitment === true,
       interslotUpdates: f.interslotUpdates === true,
     })),
+    blocksMeta: entries<unknown>(req.blocksMeta).map(([name]) => name),
     dataSlices: ((req.accountsDataSlice as Record<string, string>[]) ?? []).map((s) => ({
       offset: Number(u64(s.offset, 'accounts_data_slice.offset')),
       length: Number(u64(s.length, 'accounts_data_slice.length')),

@@ -17,6 +17,7 @@ import {
   UpdateLog,
   accountBody,
   accountView,
+  blockMetaBody,
   pingBody,
   pongBody,
   slotBody,
@@ -88,6 +89,7 @@ export class GeyserServer {
   private pingTimer: NodeJS.Timeout | undefined;
   private detach: (() => void) | undefined;
   private streamsPaused = false;
+  private readonly metaBodies = new Map<number, Buffer>();
 
   constructor(
     private readonly chain: LocalChain,
@@ -119,6 +121,13 @@ export class GeyserServer {
       onAccount: (w, level) => this.onAccount(w, level),
       onTransaction: (tx, level) => this.onTx(tx, level),
       onSlot: (slot, parent, status, deadError) => this.onSlot(slot, parent, status, deadError),
+      onBlockMeta: (meta, level) => {
+        // the three levels share one encoding
+        const body = this.metaBodies.get(meta.slot) ?? blockMetaBody(meta);
+        this.metaBodies.set(meta.slot, body);
+        if (level === 2 || this.metaBodies.size > 256) this.metaBodies.delete(meta.slot);
+        this.append({ kind: 'blockMeta', slot: meta.slot, level, body });
+      },
     });
     this.pingTimer = setInterval(() => this.pingAll(), this.opts.pingIntervalMs);
     this.pingTimer.unref?.();
@@ -200,6 +209,9 @@ export class GeyserServer {
         const names = matchSlot(f, r.status);
         return names.length ? withFilters(names, r.body) : undefined;
       }
+      case 'blockMeta':
+        if (r.level !== f.commitment || f.blocksMeta.length === 0) return undefined;
+        return withFilters(f.blocksMeta, r.body);
       case 'account': {
         if (r.level !== f.commitment) return undefined;
         const names = matchAccount(f, r.view);

@@ -1,5 +1,6 @@
 import bs58 from 'bs58';
 import type { Type } from 'protobufjs';
+import type { BlockMeta } from '../chain/local-chain';
 import type { AccountWrite, TxRecord } from '../chain/types';
 import type { AccountView, Slice, TxView } from './filters';
 import { applySlices } from './filters';
@@ -13,7 +14,8 @@ import { geyserRoot, type Commitment } from './proto';
 export type LogRecord =
   | { kind: 'account'; slot: number; level: Commitment; view: AccountView; write: AccountWrite }
   | { kind: 'tx'; slot: number; level: Commitment; view: TxView; tx: TxRecord }
-  | { kind: 'slot'; slot: number; parent: number | undefined; status: number; deadError?: string; body: Buffer };
+  | { kind: 'slot'; slot: number; parent: number | undefined; status: number; deadError?: string; body: Buffer }
+  | { kind: 'blockMeta'; slot: number; level: Commitment; body: Buffer };
 
 let updateType: Type | undefined;
 function SubscribeUpdate(): Type {
@@ -145,6 +147,23 @@ export function txStatusBody(tx: TxRecord): Buffer {
 export function slotBody(slot: number, parent: number | undefined, status: number, deadError?: string): Buffer {
   return encode({
     slot: { slot: String(slot), parent: parent === undefined ? undefined : String(parent), status, deadError },
+    createdAt: createdAt(),
+  });
+}
+
+export function blockMetaBody(m: BlockMeta): Buffer {
+  return encode({
+    blockMeta: {
+      slot: String(m.slot),
+      blockhash: m.blockhash,
+      rewards: { rewards: [] },
+      blockTime: { timestamp: String(m.blockTime) },
+      blockHeight: { blockHeight: String(m.blockHeight) },
+      parentSlot: String(m.parentSlot),
+      parentBlockhash: m.parentBlockhash,
+      executedTransactionCount: String(m.executedTransactionCount),
+      entriesCount: '0',
+    },
     createdAt: createdAt(),
   });
 }
