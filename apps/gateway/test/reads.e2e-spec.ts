@@ -43,7 +43,7 @@ describe('gateway reads through the real registry with a (track, seq) Redis cach
     expect(tree.body).toMatchObject({ trackId: '7', depth: 8, leafCount: 3, seq: 1 });
 
     const root = await get(`/v1/tracks/${TRACK}/root`);
-    expect(root.body).toMatchObject({ trackId: '7', seq: 1, root: tree.body.root, accepted: true });
+    expect(root.body).toMatchObject({ trackId: '7', seq: 1, headSeq: 1, root: tree.body.root, accepted: true });
 
     const roots = await get(`/v1/tracks/${TRACK}/roots?limit=10`);
     expect(roots.body).toEqual(await direct(`/v1/trees/${TRACK}/roots?limit=10`));
@@ -84,7 +84,7 @@ describe('gateway reads through the real registry with a (track, seq) Redis cach
     expect(fresh.body.marker).toBeUndefined();
     expect(fresh.body).toEqual(await direct(`/v1/trees/${TRACK}/paths/0`));
     // seq 2 is not accepted yet: the accepted root stays seq 1 until the indexer accepts it
-    expect((await get(`/v1/tracks/${TRACK}/root`)).body.seq).toBe(1);
+    expect((await get(`/v1/tracks/${TRACK}/root`)).body).toMatchObject({ seq: 1, headSeq: 2 });
   });
 
   it('answers 400 for malformed ids, 404 for unknown tracks, 403 without the read scope', async () => {

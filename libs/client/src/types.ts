@@ -34,6 +34,8 @@ export interface RootRecord {
 
 export interface AcceptedRoot extends RootRecord {
   trackId: string;
+  /** The registry's current seq when this was read (ahead of `seq` until the chain accepts newer roots). */
+  headSeq: number;
 }
 
 export interface RootHistory extends Snapshot {
