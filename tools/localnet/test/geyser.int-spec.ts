@@ -1,4 +1,4 @@
-import Client, { CommitmentLevel, SlotStatus, SubscribeUpdate, txErrDecode } from '@triton-one/yellowstone-grpc';
+import Client, { CommitmentLevel, CompressedAccountFilterSet, SlotStatus, SubscribeUpdate, txErrDecode } from '@triton-one/yellowstone-grpc';
 import { Keypair, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { decodeTokenAccount, TOKEN_ACCOUNT_LEN, TOKEN_ACCOUNT_MINT_OFFSET, TOKEN_PROGRAM_ID } from '@rv/chain';
@@ -296,6 +296,15 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     expect(bad.details).toMatch(/accounts\.x\.owner: invalid base58 pubkey/);
     const blocks = await rawSubscribeStatus(ln.grpcEndpoint, { blocks: { b: {} } });
     expect(blocks.code).toBe(grpc.status.INVALID_ARGUMENT);
+    // a compressed (cuckoo) account filter from the official client is refused, not widened to "all"
+    const set = new CompressedAccountFilterSet(1000);
+    set.insert(acc.toBase58());
+    const req = emptyRequest();
+    set.insertIntoSubscribeRequest(req, 'compressed');
+    const refused = await collector(req, false);
+    expect((await refused.waitForError()).message).toMatch(/subscribe stream receive failed/);
+    const why = await rawSubscribeStatus(ln.grpcEndpoint, req as unknown as Record<string, unknown>);
+    expect(why.details).toMatch(/accounts\.compressed: cuckoo_accounts_filter is not supported/);
   });
 
   it('queues transactions while paused and runs them on resume', async () => {

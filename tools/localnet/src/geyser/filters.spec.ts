@@ -67,6 +67,8 @@ describe('Yellowstone filter semantics', () => {
     expect(() => compileFilters({ transactions: { x: { accountInclude: [bs58.encode(Buffer.alloc(31))] } } })).toThrow(/invalid pubkey length/);
     expect(() => compileFilters({ blocks: { b: {} } })).toThrow(/not supported/);
     expect(() => compileFilters({ commitment: 7 })).toThrow(/unknown commitment/);
+    expect(() => compileFilters({ accounts: { c: { cuckooAccountsFilter: { data: Buffer.alloc(4) } } } })).toThrow(/cuckoo/);
+    expect(() => compileFilters({ transactions: { t: { tokenAccounts: 1 } } })).toThrow(/token_accounts/);
   });
 
   it('concatenates data slices', () => {

@@ -114,7 +114,11 @@ function compileData(f: Record<string, any>, name: string): DataFilter {
       } else if (m.data === 'base64') bytes = Uint8Array.from(Buffer.from(m.base64 as string, 'base64'));
       else throw new FilterError(`accounts.${name}: memcmp without data`);
       if (bytes.length > 128) throw new FilterError(`accounts.${name}: memcmp data longer than 128 bytes`);
-      return { kind: 'memcmp', offset: Number(u64(m.offset ?? '0', `accounts.${name}.memcmp.offset`)), bytes };
+      return {
+        kind: 'memcmp',
+        offset: Number(u64(m.offset ?? '0', `accounts.${name}.memcmp.offset`)),
+        bytes,
+      };
     }
     case 'datasize':
       return { kind: 'datasize', size: Number(u64(f.datasize, `accounts.${name}.datasize`)) };
@@ -132,6 +136,11 @@ function compileData(f: Record<string, any>, name: string): DataFilter {
 }
 
 function compileTx(name: string, f: Record<string, any>, what: string): TxFilter {
+  if (f.cuckooAccountInclude)
+    throw new FilterError(`${what}.${name}: cuckoo_account_include is not supported by the local chain`);
+  if (f.tokenAccounts !== undefined && f.tokenAccounts !== null) {
+    throw new FilterError(`${what}.${name}: token_accounts expansion is not supported by the local chain`);
+  }
   const list = (v: unknown, field: string) =>
     ((v as unknown[] | undefined) ?? []).map((k) => pubkey(k, `${what}.${name}.${field}`));
   return {
@@ -153,17 +162,24 @@ export function compileFilters(req: Record<string, any>): CompiledFilters {
     }
   }
   const commitment = (req.commitment ?? 0) as number;
-  if (commitment !== 0 && commitment !== 1 && commitment !== 2) throw new FilterError(`unknown commitment ${commitment}`);
+  if (commitment !== 0 && commitment !== 1 && commitment !== 2)
+    throw new FilterError(`unknown commitment ${commitment}`);
   return {
     commitment: commitment as Commitment,
-    accounts: entries<Record<string, any>>(req.accounts).map(([name, f]) => ({
-      name,
-      accounts: new Set(((f.account as unknown[]) ?? []).map((k) => pubkey(k, `accounts.${name}.account`))),
-      owners: new Set(((f.owner as unknown[]) ?? []).map((k) => pubkey(k, `accounts.${name}.owner`))),
-      data: ((f.filters as Record<string, any>[]) ?? []).map((d) => compileData(d, name)),
-      nonemptyTxnSignature: f.nonemptyTxnSignature === true,
-    })),
-    transactions: entries<Record<string, any>>(req.transactions).map(([n, f]) => compileTx(n, f, 'transactions')),
+    accounts: entries<Record<string, any>>(req.accounts).map(([name, f]) => {
+      if (f.cuckooAccountsFilter)
+        throw new FilterError(`accounts.${name}: cuckoo_accounts_filter is not supported by the local chain`);
+      return {
+        name,
+        accounts: new Set(((f.account as unknown[]) ?? []).map((k) => pubkey(k, `accounts.${name}.account`))),
+        owners: new Set(((f.owner as unknown[]) ?? []).map((k) => pubkey(k, `accounts.${name}.owner`))),
+        data: ((f.filters as Record<string, any>[]) ?? []).map((d) => compileData(d, name)),
+        nonemptyTxnSignature: f.nonemptyTxnSignature === true,
+      };
+    }),
+    transactions: entries<Record<string, any>>(req.transactions).map(([n, f]) =>
+      compileTx(n, f, 'transactions'),
+    ),
     transactionsStatus: entries<Record<string, any>>(req.transactionsStatus).map(([n, f]) =>
       compileTx(n, f, 'transactions_status'),
     ),
@@ -256,6 +272,8 @@ export function matchSlot(filters: CompiledFilters, status: number): string[] {
 
 export function applySlices(data: Uint8Array, slices: Slice[]): Uint8Array {
   if (slices.length === 0) return data;
-  const parts = slices.map((s) => data.subarray(Math.min(s.offset, data.length), Math.min(s.offset + s.length, data.length)));
+  const parts = slices.map((s) =>
+    data.subarray(Math.min(s.offset, data.length), Math.min(s.offset + s.length, data.length)),
+  );
   return Buffer.concat(parts);
 }
