@@ -70,7 +70,10 @@ export function parseTransaction(raw: Uint8Array, verifySignatures: boolean): { 
   const msg = vtx.message;
   if (msg.addressTableLookups.length > 0) throw new TxRejected('address lookup tables are not supported by localnet');
   const keys = msg.staticAccountKeys;
-  const bytes = msg.serialize();
+  // the signed message is the wire bytes after the signature list (compact-u16 count + 64 bytes each)
+  const nSigs = vtx.signatures.length;
+  const sigSection = (nSigs < 0x80 ? 1 : nSigs < 0x4000 ? 2 : 3) + 64 * nSigs;
+  const bytes = Uint8Array.from(raw.subarray(sigSection));
   const signatures = vtx.signatures.map((s) => Uint8Array.from(s));
   if (signatures.length !== msg.header.numRequiredSignatures || signatures.length === 0) {
     throw new TxRejected('invalid transaction: wrong number of signatures');
