@@ -119,5 +119,5 @@ describe('the whole system (main job flow, small scenario)', () => {
     expect(out).toMatch(/gateway\s+stopped cleanly/);
     expect(out).toMatch(/localnet\s+stopped cleanly/);
     await waitFor(() => groupMembers(pgid).length === 0, { what: 'no process left in the group', timeoutMs: 10_000 });
-  });
+  }, 420_000);
 });
