@@ -34,7 +34,11 @@ const request = (fromSlot: number): SubscribeRequest => ({
 });
 
 /** Replays the backlog with the official client; stops at the PROCESSED status of `lastSlot`. */
-async function officialClient(endpoint: string, fromSlot: number, lastSlot: number): Promise<{ updates: number; ms: number }> {
+async function officialClient(
+  endpoint: string,
+  fromSlot: number,
+  lastSlot: number,
+): Promise<{ updates: number; ms: number }> {
   const client = new Client(endpoint, undefined, { grpcMaxDecodingMessageSize: 64 * 1024 * 1024 });
   await client.connect();
   const stream = await client.subscribe();
@@ -55,15 +59,26 @@ async function officialClient(endpoint: string, fromSlot: number, lastSlot: numb
 }
 
 /** The same replay read by a bare grpc-js client that never decodes (counts frames). */
-async function rawClient(endpoint: string, fromSlot: number, lastSlot: number): Promise<{ updates: number; ms: number }> {
+async function rawClient(
+  endpoint: string,
+  fromSlot: number,
+  lastSlot: number,
+): Promise<{ updates: number; ms: number }> {
   const def = loadGeyserPackage()['geyser.Geyser'] as grpc.ServiceDefinition;
   const sub = def.Subscribe as grpc.MethodDefinition<unknown, Buffer>;
-  const Ctor = grpc.makeGenericClientConstructor({ Subscribe: { ...sub, responseDeserialize: (b: Buffer) => b } }, 'Geyser');
-  const client = new Ctor(endpoint.replace('http://', ''), grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 }) as unknown as grpc.Client & {
+  const Ctor = grpc.makeGenericClientConstructor(
+    { Subscribe: { ...sub, responseDeserialize: (b: Buffer) => b } },
+    'Geyser',
+  );
+  const client = new Ctor(endpoint.replace('http://', ''), grpc.credentials.createInsecure(), {
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  }) as unknown as grpc.Client & {
     Subscribe(): grpc.ClientDuplexStream<unknown, Buffer>;
   };
   // marker: SubscribeUpdate.slot {slot: lastSlot, status: PROCESSED}; decoded only for slot messages (field 3)
-  const T = (await import('../tools/localnet/src/geyser/proto')).geyserRoot().lookupType('geyser.SubscribeUpdate');
+  const T = (await import('../tools/localnet/src/geyser/proto'))
+    .geyserRoot()
+    .lookupType('geyser.SubscribeUpdate');
   let updates = 0;
   const t0 = Date.now();
   const call = client.Subscribe();
@@ -89,7 +104,9 @@ async function main() {
   try {
     process.stderr.write(`filling the local chain with ${TXS} token transfers...\n`);
     const { firstSlot, lastSlot, ingestTxPerS } = await fillWithTransfers(ln.rpc, TXS);
-    process.stderr.write(`backlog: slots ${firstSlot}..${lastSlot}, ingest ${ingestTxPerS} tx/s; replaying to one subscriber...\n`);
+    process.stderr.write(
+      `backlog: slots ${firstSlot}..${lastSlot}, ingest ${ingestTxPerS} tx/s; replaying to one subscriber...\n`,
+    );
     // interleaved runs; the figure is the median (machines here are shared and noisy)
     const officialRuns: { updates: number; ms: number }[] = [];
     const rawRuns: { updates: number; ms: number }[] = [];
@@ -102,8 +119,12 @@ async function main() {
     const updatesPerS = median(officialRuns.map(rate));
     const rawPerS = median(rawRuns.map(rate));
     const updates = officialRuns[0]!.updates;
-    console.log(`official client: ${updates} updates per replay, runs ${officialRuns.map((r) => `${r.ms} ms`).join(', ')}`);
-    console.log(`raw grpc-js:     ${rawRuns[0]!.updates} updates per replay, runs ${rawRuns.map((r) => `${r.ms} ms`).join(', ')}`);
+    console.log(
+      `official client: ${updates} updates per replay, runs ${officialRuns.map((r) => `${r.ms} ms`).join(', ')}`,
+    );
+    console.log(
+      `raw grpc-js:     ${rawRuns[0]!.updates} updates per replay, runs ${rawRuns.map((r) => `${r.ms} ms`).join(', ')}`,
+    );
     console.log(
       JSON.stringify({
         bench: 'localnet',

@@ -22,7 +22,9 @@ export function localnetConfig(env: Record<string, string | undefined>): Localne
   }
   const c = r.data;
   if (c.RV_LOCALNET_FINALIZE_DEPTH < c.RV_LOCALNET_CONFIRM_DEPTH) {
-    throw new Error('invalid localnet configuration: RV_LOCALNET_FINALIZE_DEPTH must be >= RV_LOCALNET_CONFIRM_DEPTH');
+    throw new Error(
+      'invalid localnet configuration: RV_LOCALNET_FINALIZE_DEPTH must be >= RV_LOCALNET_CONFIRM_DEPTH',
+    );
   }
   return {
     host: c.RV_LOCALNET_HOST,

@@ -8,7 +8,15 @@ export type { ExpectedState, Plan, ScenarioSpec, Step } from './scenario/plan';
 export { inProcessTarget, rpcTarget, runScenario, stepInstructions } from './scenario/run';
 export type { RunOptions, ScenarioTarget } from './scenario/run';
 export { identityCommitment, identitySecret, mintOf, scenarioKeys, trackIdOf } from './scenario/keys';
-export { burnIx, createAccountIx, initializeAccountIx, initializeMintIx, mintToIx, transferIx, MINT_LEN } from './chain/spl-token';
+export {
+  burnIx,
+  createAccountIx,
+  initializeAccountIx,
+  initializeMintIx,
+  mintToIx,
+  transferIx,
+  MINT_LEN,
+} from './chain/spl-token';
 export { fillWithTransfers } from './scenario/token-load';
 export { freePort, spawnLocalnet } from './spawn';
 export type { SpawnedLocalnet } from './spawn';

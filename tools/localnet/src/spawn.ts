@@ -29,15 +29,29 @@ export async function spawnLocalnet(env: Record<string, string> = {}): Promise<S
   const grpcPort = await freePort();
   let rpcPort = await freePort();
   while (rpcPort >= 65534) rpcPort = await freePort();
-  const child = spawnProcess(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'main.ts')], {
-    env: { ...process.env, RV_LOCALNET_GRPC_PORT: String(grpcPort), RV_LOCALNET_RPC_PORT: String(rpcPort), ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawnProcess(
+    process.execPath,
+    ['-r', '@swc-node/register', path.join(__dirname, 'main.ts')],
+    {
+      env: {
+        ...process.env,
+        RV_LOCALNET_GRPC_PORT: String(grpcPort),
+        RV_LOCALNET_RPC_PORT: String(rpcPort),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`localnet exited with ${code}`)));
     child.stdout?.on('data', (b: Buffer) => {
       if (b.toString().includes('localnet up')) resolve();
     });
   });
-  return { child, rpc: `http://127.0.0.1:${rpcPort}`, grpc: `http://127.0.0.1:${grpcPort}`, stop: () => void child.kill('SIGTERM') };
+  return {
+    child,
+    rpc: `http://127.0.0.1:${rpcPort}`,
+    grpc: `http://127.0.0.1:${grpcPort}`,
+    stop: () => void child.kill('SIGTERM'),
+  };
 }

@@ -1,7 +1,18 @@
-import Client, { CommitmentLevel, CompressedAccountFilterSet, SlotStatus, SubscribeUpdate, txErrDecode } from '@triton-one/yellowstone-grpc';
+import Client, {
+  CommitmentLevel,
+  CompressedAccountFilterSet,
+  SlotStatus,
+  SubscribeUpdate,
+  txErrDecode,
+} from '@triton-one/yellowstone-grpc';
 import { Keypair, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
-import { decodeTokenAccount, TOKEN_ACCOUNT_LEN, TOKEN_ACCOUNT_MINT_OFFSET, TOKEN_PROGRAM_ID } from '@rv/chain';
+import {
+  decodeTokenAccount,
+  TOKEN_ACCOUNT_LEN,
+  TOKEN_ACCOUNT_MINT_OFFSET,
+  TOKEN_PROGRAM_ID,
+} from '@rv/chain';
 import * as grpc from '@grpc/grpc-js';
 import { Localnet } from '../src/localnet';
 import { loadGeyserPackage } from '../src/geyser/proto';
@@ -42,7 +53,10 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     const mint = Keypair.generate();
     send(
       ln,
-      [createAccountIx(payer.publicKey, mint.publicKey, ln.chain.bank.rentExempt(MINT_LEN), MINT_LEN), initializeMintIx(mint.publicKey, decimals, payer.publicKey)],
+      [
+        createAccountIx(payer.publicKey, mint.publicKey, ln.chain.bank.rentExempt(MINT_LEN), MINT_LEN),
+        initializeMintIx(mint.publicKey, decimals, payer.publicKey),
+      ],
       [payer, mint],
     );
     return mint.publicKey;
@@ -52,7 +66,15 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     const acc = Keypair.generate();
     send(
       ln,
-      [createAccountIx(payer.publicKey, acc.publicKey, ln.chain.bank.rentExempt(TOKEN_ACCOUNT_LEN), TOKEN_ACCOUNT_LEN), initializeAccountIx(acc.publicKey, mint, owner)],
+      [
+        createAccountIx(
+          payer.publicKey,
+          acc.publicKey,
+          ln.chain.bank.rentExempt(TOKEN_ACCOUNT_LEN),
+          TOKEN_ACCOUNT_LEN,
+        ),
+        initializeAccountIx(acc.publicKey, mint, owner),
+      ],
       [payer, acc],
     );
     return acc.publicKey;
@@ -79,9 +101,16 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     const c = await collector({ ...emptyRequest(), slots: { s: {} } });
     const first = ln.chain.processedSlot;
     ln.chain.advance(4);
-    await c.waitFor((u) => u.slot?.slot === String(first) && u.slot.status === SlotStatus.SLOT_FINALIZED, 'finalized');
+    await c.waitFor(
+      (u) => u.slot?.slot === String(first) && u.slot.status === SlotStatus.SLOT_FINALIZED,
+      'finalized',
+    );
     const statuses = c.updates.filter((u) => u.slot?.slot === String(first)).map((u) => u.slot?.status);
-    expect(statuses).toEqual([SlotStatus.SLOT_PROCESSED, SlotStatus.SLOT_CONFIRMED, SlotStatus.SLOT_FINALIZED]);
+    expect(statuses).toEqual([
+      SlotStatus.SLOT_PROCESSED,
+      SlotStatus.SLOT_CONFIRMED,
+      SlotStatus.SLOT_FINALIZED,
+    ]);
     expect(c.updates.every((u) => u.filters.includes('s'))).toBe(true);
 
     await c.write({ ...emptyRequest(), slots: { s: {} }, ping: { id: 42 } });
@@ -104,7 +133,10 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
         holdings: {
           account: [],
           owner: [TOKEN_PROGRAM_ID.toBase58()],
-          filters: [{ datasize: String(TOKEN_ACCOUNT_LEN) }, { memcmp: { offset: String(TOKEN_ACCOUNT_MINT_OFFSET), base58: mintA.toBase58() } }],
+          filters: [
+            { datasize: String(TOKEN_ACCOUNT_LEN) },
+            { memcmp: { offset: String(TOKEN_ACCOUNT_MINT_OFFSET), base58: mintA.toBase58() } },
+          ],
         },
       },
     });
@@ -117,11 +149,18 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     ln.chain.advance(1);
     ln.chain.advance(1); // confirms the slot above
     const last = await c.waitFor(
-      (u) => u.account !== undefined && new PublicKey(u.account.account?.pubkey ?? []).equals(a) && decodeTokenAccount(u.account.account?.data ?? new Uint8Array()).ok && (decodeTokenAccount(u.account.account!.data) as { ok: true; value: { amount: bigint } }).value.amount === 5n,
+      (u) =>
+        u.account !== undefined &&
+        new PublicKey(u.account.account?.pubkey ?? []).equals(a) &&
+        decodeTokenAccount(u.account.account?.data ?? new Uint8Array()).ok &&
+        (decodeTokenAccount(u.account.account!.data) as { ok: true; value: { amount: bigint } }).value
+          .amount === 5n,
       'minted balance of a',
     );
     expect(last.filters).toEqual(['holdings']);
-    const pubkeys = new Set(c.updates.filter((u) => u.account).map((u) => new PublicKey(u.account!.account!.pubkey).toBase58()));
+    const pubkeys = new Set(
+      c.updates.filter((u) => u.account).map((u) => new PublicKey(u.account!.account!.pubkey).toBase58()),
+    );
     expect(pubkeys).toEqual(new Set([a.toBase58(), b.toBase58()])); // never the mintB account, never the mint
     const versions = c.updates.filter((u) => u.account).map((u) => BigInt(u.account!.account!.writeVersion));
     expect([...versions].sort((x, y) => (x < y ? -1 : 1))).toEqual(versions);
@@ -154,7 +193,10 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     // overdraw: lands because preflight is skipped, and fails on chain
     const sigFail = send(ln, [transferIx(acc, acc2, holder.publicKey, 100n)], [payer, holder], true);
     const bySig = async (sig: string) =>
-      c.waitFor((u) => u.transaction !== undefined && bs58.encode(u.transaction.transaction!.signature) === sig, sig);
+      c.waitFor(
+        (u) => u.transaction !== undefined && bs58.encode(u.transaction.transaction!.signature) === sig,
+        sig,
+      );
     expect((await bySig(sigMint)).filters.sort()).toEqual(['mint']);
     expect((await bySig(sigXfer)).filters.sort()).toEqual(['both', 'notMint']);
     const failed = await bySig(sigFail);
@@ -185,7 +227,10 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     }
     ln.chain.advance(4);
     const lastSlot = String(ln.chain.processedSlot - 1);
-    await live.waitFor((u) => u.slot?.slot === lastSlot && u.slot.status === SlotStatus.SLOT_PROCESSED, 'live head');
+    await live.waitFor(
+      (u) => u.slot?.slot === lastSlot && u.slot.status === SlotStatus.SLOT_PROCESSED,
+      'live head',
+    );
     const from = marks[2] as number;
     const resumed = await collector({ ...req, fromSlot: String(from) });
     const expected = live.updates
@@ -200,10 +245,12 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     const h = ln.chain.processedSlot;
     send(ln, [mintToIx(mint, acc, payer.publicKey, 1n)], [payer]);
     ln.chain.advance(2);
-    const marker = (u: SubscribeUpdate) => u.slot?.slot === String(h) && u.slot.status === SlotStatus.SLOT_CONFIRMED;
+    const marker = (u: SubscribeUpdate) =>
+      u.slot?.slot === String(h) && u.slot.status === SlotStatus.SLOT_CONFIRMED;
     await live.waitFor(marker, 'live marker');
     await resumed.waitFor(marker, 'resumed marker');
-    const tail = (c: Collector, from: number) => c.updates.slice(from, c.updates.findIndex(marker) + 1).map(updateKey);
+    const tail = (c: Collector, from: number) =>
+      c.updates.slice(from, c.updates.findIndex(marker) + 1).map(updateKey);
     expect(tail(resumed, expected.length)).toEqual(tail(live, liveBefore));
     expect(tail(live, liveBefore).some((k) => k.startsWith('tx:'))).toBe(true);
 
@@ -249,9 +296,15 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     expect(ln.chain.getTransaction(later)).toBeUndefined();
     ln.chain.advance(2);
 
-    const dead = await confirmed.waitFor((u) => u.slot?.slot === String(doomedSlot) && u.slot.status === SlotStatus.SLOT_DEAD, 'dead slot');
+    const dead = await confirmed.waitFor(
+      (u) => u.slot?.slot === String(doomedSlot) && u.slot.status === SlotStatus.SLOT_DEAD,
+      'dead slot',
+    );
     const idx = (u: SubscribeUpdate) => confirmed.updates.indexOf(u);
-    const txAtConfirmed = await confirmed.waitFor((u) => u.transaction !== undefined && bs58.encode(u.transaction.transaction!.signature) === sig, 'tx at confirmed');
+    const txAtConfirmed = await confirmed.waitFor(
+      (u) => u.transaction !== undefined && bs58.encode(u.transaction.transaction!.signature) === sig,
+      'tx at confirmed',
+    );
     expect(idx(txAtConfirmed)).toBeLessThan(idx(dead));
     expect(dead.slot?.deadError).toMatch(/rv_killSlot/);
 
@@ -259,9 +312,12 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     expect(ln.chain.getTransaction(sig)).toBeUndefined();
     const tx2 = ln.chain.getTransaction(later);
     expect(tx2 && tx2.slot > doomedSlot).toBe(true);
-    const amount = (u: SubscribeUpdate) => (decodeTokenAccount(u.account!.account!.data) as { ok: true; value: { amount: bigint } }).value.amount;
+    const amount = (u: SubscribeUpdate) =>
+      (decodeTokenAccount(u.account!.account!.data) as { ok: true; value: { amount: bigint } }).value.amount;
     const st = ln.chain.getAccount(acc.toBase58());
-    expect(st && (decodeTokenAccount(st.data) as { ok: true; value: { amount: bigint } }).value.amount).toBe(7n);
+    expect(st && (decodeTokenAccount(st.data) as { ok: true; value: { amount: bigint } }).value.amount).toBe(
+      7n,
+    );
     // processed subscriber: 50 (doomed), then the restored 0, then 7
     await processed.waitFor((u) => u.account !== undefined && amount(u) === 7n, 'queued mint');
     expect(processed.updates.filter((u) => u.account).map(amount)).toEqual([50n, 0n, 7n]);
@@ -277,7 +333,9 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
       commitment: CommitmentLevel.CONFIRMED,
       slots: { s: { filterByCommitment: true } },
       accounts: { a: { account: [acc.toBase58()], owner: [], filters: [] } },
-      transactionsStatus: { st: { accountInclude: [acc.toBase58()], accountExclude: [], accountRequired: [] } },
+      transactionsStatus: {
+        st: { accountInclude: [acc.toBase58()], accountExclude: [], accountRequired: [] },
+      },
       accountsDataSlice: [{ offset: String(64), length: String(8) }], // the amount field
     });
     const slot = ln.chain.processedSlot;
@@ -288,8 +346,13 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     expect(st.transactionStatus!.err).toBeUndefined();
     const a = await c.waitFor((u) => u.account !== undefined, 'sliced account');
     expect(Buffer.from(a.account!.account!.data)).toEqual(Buffer.from([2, 1, 0, 0, 0, 0, 0, 0]));
-    await c.waitFor((u) => u.slot?.slot === String(slot) && u.slot.status === SlotStatus.SLOT_CONFIRMED, 'confirmed status');
-    expect(c.updates.filter((u) => u.slot).every((u) => u.slot!.status === SlotStatus.SLOT_CONFIRMED)).toBe(true);
+    await c.waitFor(
+      (u) => u.slot?.slot === String(slot) && u.slot.status === SlotStatus.SLOT_CONFIRMED,
+      'confirmed status',
+    );
+    expect(c.updates.filter((u) => u.slot).every((u) => u.slot!.status === SlotStatus.SLOT_CONFIRMED)).toBe(
+      true,
+    );
 
     const bad = await rawSubscribeStatus(ln.grpcEndpoint, { accounts: { x: { owner: ['not-a-key'] } } });
     expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
@@ -319,8 +382,12 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     // a transfer leaving the recipient below rent exemption fails with the validator's error
     const poor = Keypair.generate();
     const fail = ln.chain.submit(transferTxFrom(ln, to, poor.publicKey, 5n), true);
-    expect(ln.chain.getTransaction(fail)?.err?.json).toEqual({ InsufficientFundsForRent: { account_index: 1 } });
-    expect(txErrDecode.decode(ln.chain.getTransaction(fail)!.err!.bincode)).toEqual({ InsufficientFundsForRent: { account_index: 1 } });
+    expect(ln.chain.getTransaction(fail)?.err?.json).toEqual({
+      InsufficientFundsForRent: { account_index: 1 },
+    });
+    expect(txErrDecode.decode(ln.chain.getTransaction(fail)!.err!.bincode)).toEqual({
+      InsufficientFundsForRent: { account_index: 1 },
+    });
   });
 
   it("the official client's auto-reconnect resumes after rv_dropStreams with no gap and no duplicate", async () => {
@@ -343,7 +410,10 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
         await new Promise((r) => setTimeout(r, 20));
       }
       ln.chain.advance(3);
-      await until(() => seen.some((k) => k === `${ln.chain.processedSlot - 1}:${SlotStatus.SLOT_PROCESSED}`), 'slots before the drop');
+      await until(
+        () => seen.some((k) => k === `${ln.chain.processedSlot - 1}:${SlotStatus.SLOT_PROCESSED}`),
+        'slots before the drop',
+      );
       expect(ln.rpc.call('rv_dropStreams')).toEqual({ dropped: 1 });
       ln.chain.advance(4); // produced while the client is reconnecting
       await until(() => ln.geyser.subscriberCount === 1, 'reconnect');
@@ -353,7 +423,9 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
         throw new Error(`${(e as Error).message}: saw ${seen.join(' ')}, want ${last}`);
       });
       expect(new Set(seen).size).toBe(seen.length);
-      const processed = seen.filter((k) => k.endsWith(`:${SlotStatus.SLOT_PROCESSED}`)).map((k) => Number(k.split(':')[0]));
+      const processed = seen
+        .filter((k) => k.endsWith(`:${SlotStatus.SLOT_PROCESSED}`))
+        .map((k) => Number(k.split(':')[0]));
       expect(processed).toEqual(Array.from({ length: processed.length }, (_v, i) => processed[0]! + i));
       expect(processed[processed.length - 1]).toBe(ln.chain.processedSlot - 1);
       expect(processed.length).toBeGreaterThanOrEqual(8);
@@ -373,16 +445,22 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     ln.chain.advance(3); // produced while disconnected
     const again = await collector({ ...req, fromSlot: String(lastSeen + 1) });
     const head = String(ln.chain.processedSlot - 1);
-    await again.waitFor((u) => u.slot?.slot === head && u.slot.status === SlotStatus.SLOT_PROCESSED, 'missed slots');
-    const slots = again.updates.filter((u) => u.slot?.status === SlotStatus.SLOT_PROCESSED).map((u) => Number(u.slot!.slot));
+    await again.waitFor(
+      (u) => u.slot?.slot === head && u.slot.status === SlotStatus.SLOT_PROCESSED,
+      'missed slots',
+    );
+    const slots = again.updates
+      .filter((u) => u.slot?.status === SlotStatus.SLOT_PROCESSED)
+      .map((u) => Number(u.slot!.slot));
     expect(slots[0]).toBe(lastSeen + 1);
   });
 });
 
 function transferTxFrom(ln: Localnet, from: Keypair, to: PublicKey, lamports: bigint): Buffer {
-  const tx = new Transaction({ feePayer: from.publicKey, recentBlockhash: ln.chain.latestBlockhash(0).blockhash }).add(
-    SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports }),
-  );
+  const tx = new Transaction({
+    feePayer: from.publicKey,
+    recentBlockhash: ln.chain.latestBlockhash(0).blockhash,
+  }).add(SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports }));
   tx.sign(from);
   return tx.serialize();
 }
@@ -390,7 +468,12 @@ function transferTxFrom(ln: Localnet, from: Keypair, to: PublicKey, lamports: bi
 /** Opens Subscribe with @grpc/grpc-js and returns the status the server ends it with. */
 function rawSubscribeStatus(endpoint: string, req: Record<string, unknown>): Promise<grpc.StatusObject> {
   const pkg = grpc.loadPackageDefinition(loadGeyserPackage()) as unknown as {
-    geyser: { Geyser: new (addr: string, creds: grpc.ChannelCredentials) => grpc.Client & { Subscribe(): grpc.ClientDuplexStream<unknown, unknown> } };
+    geyser: {
+      Geyser: new (
+        addr: string,
+        creds: grpc.ChannelCredentials,
+      ) => grpc.Client & { Subscribe(): grpc.ClientDuplexStream<unknown, unknown> };
+    };
   };
   const client = new pkg.geyser.Geyser(endpoint.replace('http://', ''), grpc.credentials.createInsecure());
   return new Promise((resolve) => {

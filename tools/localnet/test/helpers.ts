@@ -49,7 +49,9 @@ export class Collector {
   }
 
   write(req: SubscribeRequest): Promise<void> {
-    return new Promise((resolve, reject) => this.stream.write(req, (e: Error | null | undefined) => (e ? reject(e) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.stream.write(req, (e: Error | null | undefined) => (e ? reject(e) : resolve())),
+    );
   }
 
   async waitFor(pred: (u: SubscribeUpdate) => boolean, what: string, ms = 15_000): Promise<SubscribeUpdate> {
@@ -78,9 +80,17 @@ export class Collector {
 }
 
 /** Builds, signs and submits a transaction in-process (preflight on); returns its signature. */
-export function send(ln: Localnet, ixs: TransactionInstruction[], signers: Signer[], skipPreflight = false): string {
+export function send(
+  ln: Localnet,
+  ixs: TransactionInstruction[],
+  signers: Signer[],
+  skipPreflight = false,
+): string {
   const payer = signers[0] as Signer;
-  const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: ln.chain.latestBlockhash(0).blockhash }).add(...ixs);
+  const tx = new Transaction({
+    feePayer: payer.publicKey,
+    recentBlockhash: ln.chain.latestBlockhash(0).blockhash,
+  }).add(...ixs);
   tx.sign(...signers);
   return ln.chain.submit(tx.serialize(), skipPreflight);
 }
@@ -102,7 +112,8 @@ export async function until(pred: () => boolean, what: string, ms = 15_000): Pro
 /** A stable identity for comparing updates across streams (created_at differs). */
 export function updateKey(u: SubscribeUpdate): string {
   if (u.slot) return `slot:${u.slot.slot}:${u.slot.status}`;
-  if (u.account) return `acct:${Buffer.from(u.account.account?.pubkey ?? []).toString('hex')}:${u.account.account?.writeVersion}`;
+  if (u.account)
+    return `acct:${Buffer.from(u.account.account?.pubkey ?? []).toString('hex')}:${u.account.account?.writeVersion}`;
   if (u.transaction) return `tx:${Buffer.from(u.transaction.transaction?.signature ?? []).toString('hex')}`;
   if (u.transactionStatus) return `txs:${Buffer.from(u.transactionStatus.signature).toString('hex')}`;
   if (u.pong) return `pong:${u.pong.id}`;

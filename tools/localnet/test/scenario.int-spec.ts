@@ -21,7 +21,11 @@ describe('scenario on the local chain', () => {
   let ln: Localnet;
   let stream: Collector | undefined;
   beforeAll(async () => {
-    ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 3 } });
+    ln = await Localnet.start({
+      grpcPort: 0,
+      rpcPort: 0,
+      chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 3 },
+    });
   });
   afterAll(async () => {
     stream?.close();
@@ -51,9 +55,15 @@ describe('scenario on the local chain', () => {
     const seenHoldings: { wallet: string; mint: string; amount: string }[] = [];
     for (const acc of ln.chain.bank.svm.getProgramAccounts(TOKEN_PROGRAM_ID.toBase58() as never)) {
       const dec = decodeTokenAccount(Uint8Array.from(acc.data));
-      if (dec.ok && dec.value.amount > 0n) seenHoldings.push({ wallet: dec.value.owner.toBase58(), mint: dec.value.mint.toBase58(), amount: dec.value.amount.toString() });
+      if (dec.ok && dec.value.amount > 0n)
+        seenHoldings.push({
+          wallet: dec.value.owner.toBase58(),
+          mint: dec.value.mint.toBase58(),
+          amount: dec.value.amount.toString(),
+        });
     }
-    const byKey = (a: { wallet: string; mint: string }, b: { wallet: string; mint: string }) => (a.wallet + a.mint < b.wallet + b.mint ? -1 : 1);
+    const byKey = (a: { wallet: string; mint: string }, b: { wallet: string; mint: string }) =>
+      a.wallet + a.mint < b.wallet + b.mint ? -1 : 1;
     expect(seenHoldings.sort(byKey)).toEqual([...exp.holdings].sort(byKey));
     for (const id of exp.identities) {
       const st = ln.chain.getAccount(identityPda(new PublicKey(id.wallet))[0].toBase58());
@@ -63,8 +73,13 @@ describe('scenario on the local chain', () => {
     // through the confirmed stream: latest write per account (dead slots skipped) gives the same holdings
     ln.chain.advance(2);
     const head = String(ln.chain.processedSlot - 1);
-    await stream.waitFor((u) => u.slot?.slot === String(Number(head) - 1) && u.slot.status === SlotStatus.SLOT_CONFIRMED, 'stream head');
-    const dead = new Set(stream.updates.filter((u) => u.slot?.status === SlotStatus.SLOT_DEAD).map((u) => u.slot!.slot));
+    await stream.waitFor(
+      (u) => u.slot?.slot === String(Number(head) - 1) && u.slot.status === SlotStatus.SLOT_CONFIRMED,
+      'stream head',
+    );
+    const dead = new Set(
+      stream.updates.filter((u) => u.slot?.status === SlotStatus.SLOT_DEAD).map((u) => u.slot!.slot),
+    );
     expect(dead.size).toBe(1);
     const latest = new Map<string, { wv: bigint; data: Uint8Array; lamports: bigint }>();
     for (const u of stream.updates) {
@@ -81,7 +96,12 @@ describe('scenario on the local chain', () => {
     for (const v of latest.values()) {
       if (v.lamports === 0n) continue;
       const dec = decodeTokenAccount(v.data);
-      if (dec.ok && dec.value.amount > 0n) streamed.push({ wallet: dec.value.owner.toBase58(), mint: dec.value.mint.toBase58(), amount: dec.value.amount.toString() });
+      if (dec.ok && dec.value.amount > 0n)
+        streamed.push({
+          wallet: dec.value.owner.toBase58(),
+          mint: dec.value.mint.toBase58(),
+          amount: dec.value.amount.toString(),
+        });
       if (idDisc.every((b, i) => v.data[i] === b)) identities++;
     }
     expect(streamed.sort(byKey)).toEqual([...exp.holdings].sort(byKey));

@@ -1,5 +1,14 @@
 import { CommitmentLevel } from '@triton-one/yellowstone-grpc';
-import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, SendTransactionError, SystemProgram, Transaction, sendAndConfirmTransaction } from '@solana/web3.js';
+import {
+  Connection,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  PublicKey,
+  SendTransactionError,
+  SystemProgram,
+  Transaction,
+  sendAndConfirmTransaction,
+} from '@solana/web3.js';
 import bs58 from 'bs58';
 import { decodeEventsFromLogs, identityPda, RAINBOW_VEIL_PROGRAM_ID, registerIdentityIx } from '@rv/chain';
 import { Localnet } from '../src/localnet';
@@ -11,7 +20,11 @@ describe('localnet with an unchanged @solana/web3.js Connection', () => {
   let stream: Collector | undefined;
   let conn: Connection | undefined;
   beforeAll(async () => {
-    ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 40, confirmDepth: 1, finalizeDepth: 4 } });
+    ln = await Localnet.start({
+      grpcPort: 0,
+      rpcPort: 0,
+      chain: { slotMs: 40, confirmDepth: 1, finalizeDepth: 4 },
+    });
   });
   afterAll(async () => {
     stream?.close();
@@ -24,7 +37,9 @@ describe('localnet with an unchanged @solana/web3.js Connection', () => {
     stream = await Collector.open(ln.grpcEndpoint, {
       ...emptyRequest(),
       commitment: CommitmentLevel.CONFIRMED,
-      transactions: { rv: { accountInclude: [RAINBOW_VEIL_PROGRAM_ID.toBase58()], accountExclude: [], accountRequired: [] } },
+      transactions: {
+        rv: { accountInclude: [RAINBOW_VEIL_PROGRAM_ID.toBase58()], accountExclude: [], accountRequired: [] },
+      },
       accounts: { identities: { account: [], owner: [RAINBOW_VEIL_PROGRAM_ID.toBase58()], filters: [] } },
     });
     conn = new Connection(ln.rpcUrl, { commitment: 'confirmed', wsEndpoint: ln.wsUrl });
@@ -82,16 +97,28 @@ describe('localnet with an unchanged @solana/web3.js Connection', () => {
     const other = Keypair.generate();
     const { blockhash } = await conn.getLatestBlockhash('processed');
     const t2 = new Transaction({ feePayer: wallet.publicKey, recentBlockhash: blockhash }).add(
-      SystemProgram.transfer({ fromPubkey: wallet.publicKey, toPubkey: other.publicKey, lamports: 1_000_000 }),
+      SystemProgram.transfer({
+        fromPubkey: wallet.publicKey,
+        toPubkey: other.publicKey,
+        lamports: 1_000_000,
+      }),
     );
     t2.sign(wallet);
     const rpc = async (method: string, params: unknown[]) =>
-      (await (await fetch(ln.rpcUrl, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })).json()) as {
+      (await (
+        await fetch(ln.rpcUrl, {
+          method: 'POST',
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+        })
+      ).json()) as {
         result: any;
       };
     const sent = await rpc('sendTransaction', [bs58.encode(t2.serialize())]);
     expect(sent.result).toBe(bs58.encode(t2.signature!));
-    await conn.confirmTransaction({ signature: sent.result, blockhash, lastValidBlockHeight: 1e9 }, 'confirmed');
+    await conn.confirmTransaction(
+      { signature: sent.result, blockhash, lastValidBlockHeight: 1e9 },
+      'confirmed',
+    );
     const asB64 = await rpc('getTransaction', [sent.result, { encoding: 'base64', commitment: 'confirmed' }]);
     expect(asB64.result.transaction).toEqual([t2.serialize().toString('base64'), 'base64']);
     expect(await conn.getBalance(other.publicKey)).toBe(1_000_000);

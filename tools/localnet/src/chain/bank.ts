@@ -49,7 +49,11 @@ function verifyEd25519(sig: Uint8Array, msg: Uint8Array, pubkey: Uint8Array): bo
     const id = Buffer.from(pubkey).toString('hex');
     let key = keyObjects.get(id);
     if (!key) {
-      key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, pubkey]), format: 'der', type: 'spki' });
+      key = createPublicKey({
+        key: Buffer.concat([ED25519_SPKI_PREFIX, pubkey]),
+        format: 'der',
+        type: 'spki',
+      });
       if (keyObjects.size > 50_000) keyObjects.clear();
       keyObjects.set(id, key);
     }
@@ -60,7 +64,10 @@ function verifyEd25519(sig: Uint8Array, msg: Uint8Array, pubkey: Uint8Array): bo
 }
 
 /** Parses a wire transaction (legacy or v0 without lookup tables) and checks its signatures. */
-export function parseTransaction(raw: Uint8Array, verifySignatures: boolean): { signatures: Uint8Array[]; message: ParsedMessage } {
+export function parseTransaction(
+  raw: Uint8Array,
+  verifySignatures: boolean,
+): { signatures: Uint8Array[]; message: ParsedMessage } {
   let vtx: VersionedTransaction;
   try {
     vtx = VersionedTransaction.deserialize(raw);
@@ -68,7 +75,8 @@ export function parseTransaction(raw: Uint8Array, verifySignatures: boolean): { 
     throw new TxRejected(`failed to deserialize transaction: ${(e as Error).message}`);
   }
   const msg = vtx.message;
-  if (msg.addressTableLookups.length > 0) throw new TxRejected('address lookup tables are not supported by localnet');
+  if (msg.addressTableLookups.length > 0)
+    throw new TxRejected('address lookup tables are not supported by localnet');
   const keys = msg.staticAccountKeys;
   // the signed message is the wire bytes after the signature list (compact-u16 count + 64 bytes each)
   const nSigs = vtx.signatures.length;
@@ -181,7 +189,13 @@ export class Bank implements AccountStore {
     if (acc === null) return null;
     const lamports = acc.lamports();
     if (lamports === 0n) return null;
-    return { lamports, data: acc.data(), owner: ownerString(acc.owner()), executable: acc.executable(), rentEpoch: 0n };
+    return {
+      lamports,
+      data: acc.data(),
+      owner: ownerString(acc.owner()),
+      executable: acc.executable(),
+      rentEpoch: 0n,
+    };
   }
 
   set(pubkey: string, state: AccountState | null): void {
@@ -213,13 +227,18 @@ export class Bank implements AccountStore {
   /** Credits lamports directly (faucet funding at start-up only; airdrops are real transactions). */
   credit(pubkey: string, lamports: bigint): void {
     const st = this.get(pubkey);
-    this.set(pubkey, st ? { ...st, lamports: st.lamports + lamports } : {
-      lamports,
-      data: new Uint8Array(0),
-      owner: SystemProgram.programId.toBase58(),
-      executable: false,
-      rentEpoch: 0n,
-    });
+    this.set(
+      pubkey,
+      st
+        ? { ...st, lamports: st.lamports + lamports }
+        : {
+            lamports,
+            data: new Uint8Array(0),
+            owner: SystemProgram.programId.toBase58(),
+            executable: false,
+            rentEpoch: 0n,
+          },
+    );
   }
 
   execute(signatures: Uint8Array[], msg: ParsedMessage, slot: number): ExecOutcome {
@@ -237,7 +256,10 @@ export class Bank implements AccountStore {
 
     const payerState = before.get(payer);
     if (!payerState || payerState.lamports < fee) {
-      throw new TxRejected('Attempt to debit an account but found no record of a prior credit.', fieldlessTransactionError(2));
+      throw new TxRejected(
+        'Attempt to debit an account but found no record of a prior credit.',
+        fieldlessTransactionError(2),
+      );
     }
 
     const ixs = msg.instructions;
@@ -247,7 +269,11 @@ export class Bank implements AccountStore {
       const ix = ixs[i] as (typeof ixs)[number];
       if (keys[ix.programIdIndex] === rvId) {
         const res = this.rv.execute(
-          ix.accounts.map((a) => ({ pubkey: keys[a] as string, isSigner: !!msg.signer[a], isWritable: !!msg.writable[a] })),
+          ix.accounts.map((a) => ({
+            pubkey: keys[a] as string,
+            isSigner: !!msg.signer[a],
+            isWritable: !!msg.writable[a],
+          })),
           ix.data,
           this,
           slot,
@@ -262,7 +288,10 @@ export class Bank implements AccountStore {
       let j = i;
       while (j < ixs.length && keys[(ixs[j] as (typeof ixs)[number]).programIdIndex] !== rvId) j++;
       // the whole transaction has no rainbow_veil instruction: hand LiteSVM the original bytes
-      const sub = i === 0 && j === ixs.length ? this.runWholeInSvm(signatures, msg) : this.runInSvm(signatures, msg, i, j);
+      const sub =
+        i === 0 && j === ixs.length
+          ? this.runWholeInSvm(signatures, msg)
+          : this.runInSvm(signatures, msg, i, j);
       logs.push(...sub.logs);
       cu += sub.cu;
       svmFees += sub.fee;
@@ -316,7 +345,9 @@ export class Bank implements AccountStore {
 
   private runWholeInSvm(signatures: Uint8Array[], msg: ParsedMessage) {
     const wire = Buffer.concat([Buffer.from([signatures.length]), ...signatures, msg.bytes]);
-    const res = (msg.versioned ? this.native.sendVersionedTransaction(wire) : this.native.sendLegacyTransaction(wire)) as SvmResult;
+    const res = (
+      msg.versioned ? this.native.sendVersionedTransaction(wire) : this.native.sendLegacyTransaction(wire)
+    ) as SvmResult;
     return this.svmOutcome(res, 0, LAMPORTS_PER_SIGNATURE * BigInt(signatures.length));
   }
 
@@ -348,7 +379,10 @@ export class Bank implements AccountStore {
       recentBlockhash: msg.recentBlockhash,
       instructions,
     }).compileToLegacyMessage();
-    const seed = createHash('sha256').update(signatures[0] as Uint8Array).update(String(from)).digest();
+    const seed = createHash('sha256')
+      .update(signatures[0] as Uint8Array)
+      .update(String(from))
+      .digest();
     const sigs = Array.from({ length: compiled.header.numRequiredSignatures }, (_v, n) => {
       const s = new Uint8Array(64);
       s.set(seed, 0);

@@ -14,7 +14,11 @@ export function signFast(tx: Transaction, ...signers: Keypair[]): Buffer {
   for (const s of signers) {
     let k = keys.get(s);
     if (!k) {
-      k = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, s.secretKey.subarray(0, 32)]), format: 'der', type: 'pkcs8' });
+      k = createPrivateKey({
+        key: Buffer.concat([PKCS8_PREFIX, s.secretKey.subarray(0, 32)]),
+        format: 'der',
+        type: 'pkcs8',
+      });
       keys.set(s, k);
     }
     tx.addSignature(s.publicKey, cryptoSign(null, msg, k));

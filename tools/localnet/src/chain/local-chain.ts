@@ -173,7 +173,11 @@ export class LocalChain {
         break;
       }
     }
-    return { slot: info.slot, blockhash: info.blockhash, lastValidBlockHeight: info.slot + BLOCKHASH_VALID_SLOTS };
+    return {
+      slot: info.slot,
+      blockhash: info.blockhash,
+      lastValidBlockHeight: info.slot + BLOCKHASH_VALID_SLOTS,
+    };
   }
 
   blockHeight(commitment: Commitment): number {
@@ -313,7 +317,13 @@ export class LocalChain {
     this.remember(tx);
     const writes: AccountWrite[] = out.written.map((w) => {
       if (!slot.preImages.has(w.pubkey)) slot.preImages.set(w.pubkey, w.before);
-      return { pubkey: w.pubkey, state: w.after, slot: slot.slot, writeVersion: this.writeVersion++, txnSignature: q.signatures[0] };
+      return {
+        pubkey: w.pubkey,
+        state: w.after,
+        slot: slot.slot,
+        writeVersion: this.writeVersion++,
+        txnSignature: q.signatures[0],
+      };
     });
     slot.writes.push(...writes);
     for (const w of writes) this.emitAccount(w, 0);
@@ -425,11 +435,16 @@ export class LocalChain {
   killSlot(slot?: number): { slot: number; transactions: number } {
     const target = slot === undefined ? this.current : this.slots.get(slot);
     if (!target) throw new RpcError(-32602, `slot ${slot} is unknown or already pruned`);
-    if (target.status === 'dead' || target.doomed) throw new RpcError(-32602, `slot ${target.slot} is already dead or dying`);
-    if (target.status === 'finalized') throw new RpcError(-32602, `slot ${target.slot} is finalized and cannot die`);
+    if (target.status === 'dead' || target.doomed)
+      throw new RpcError(-32602, `slot ${target.slot} is already dead or dying`);
+    if (target.status === 'finalized')
+      throw new RpcError(-32602, `slot ${target.slot} is finalized and cannot die`);
     for (const s of this.slots.values()) {
       if (s.slot > target.slot && s.txs.length > 0) {
-        throw new RpcError(-32602, `slot ${s.slot} after ${target.slot} holds transactions; only the newest slot with transactions can die`);
+        throw new RpcError(
+          -32602,
+          `slot ${s.slot} after ${target.slot} holds transactions; only the newest slot with transactions can die`,
+        );
       }
     }
     target.doomed = true;
@@ -449,7 +464,13 @@ export class LocalChain {
       const open = this.current;
       for (const [pubkey, pre] of info.preImages) {
         if (!open.preImages.has(pubkey)) open.preImages.set(pubkey, this.bank.get(pubkey));
-        const w: AccountWrite = { pubkey, state: pre, slot: open.slot, writeVersion: this.writeVersion++, txnSignature: undefined };
+        const w: AccountWrite = {
+          pubkey,
+          state: pre,
+          slot: open.slot,
+          writeVersion: this.writeVersion++,
+          txnSignature: undefined,
+        };
         open.writes.push(w);
         this.emitAccount(w, 0);
       }
@@ -498,7 +519,12 @@ export class LocalChain {
     for (const l of this.listeners) l.onTransaction?.(tx, level);
   }
 
-  private emitSlot(slot: number, parent: number | undefined, status: SlotStatusValue, deadError?: string): void {
+  private emitSlot(
+    slot: number,
+    parent: number | undefined,
+    status: SlotStatusValue,
+    deadError?: string,
+  ): void {
     for (const l of this.listeners) l.onSlot?.(slot, parent, status, deadError);
   }
 }

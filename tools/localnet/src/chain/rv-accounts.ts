@@ -22,7 +22,11 @@ function layout(name: AccountName) {
   const ty = IDL.types.find((t) => t.name === name);
   if (!acc || !ty) throw new Error(`IDL has no account ${name}`);
   const fields = ty.type.fields;
-  return { discriminator: acc.discriminator, fields, size: 8 + fields.reduce((s, f) => s + typeSize(f.type), 0) };
+  return {
+    discriminator: acc.discriminator,
+    fields,
+    size: 8 + fields.reduce((s, f) => s + typeSize(f.type), 0),
+  };
 }
 
 export function accountSize(name: AccountName): number {

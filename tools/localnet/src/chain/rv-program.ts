@@ -100,13 +100,21 @@ export class RainbowVeilProgram {
     } catch (e) {
       if (!(e instanceof IxFailure)) throw e;
       logs.push(...e.logLines);
-      logs.push(`Program ${id} consumed ${computeUnits(decoded.ok ? decoded.value.name : 'x') / 2} of 200000 compute units`);
+      logs.push(
+        `Program ${id} consumed ${computeUnits(decoded.ok ? decoded.value.name : 'x') / 2} of 200000 compute units`,
+      );
       logs.push(`Program ${id} failed: custom program error: 0x${e.code.toString(16)}`);
       return { ok: false, logs, code: e.code };
     }
   }
 
-  private apply(ix: RvInstruction, keys: IxAccount[], store: AccountStore, slot: number, logs: string[]): RvEvent[] {
+  private apply(
+    ix: RvInstruction,
+    keys: IxAccount[],
+    store: AccountStore,
+    slot: number,
+    logs: string[],
+  ): RvEvent[] {
     const acct = (i: number, name: string): IxAccount => {
       const k = keys[i];
       if (!k) throw anchorFail(3005, `Not enough account keys given to the instruction (missing ${name})`);
@@ -114,18 +122,24 @@ export class RainbowVeilProgram {
     };
     const signer = (i: number, name: string): IxAccount => {
       const k = acct(i, name);
-      if (!k.isSigner) throw anchorFail(ANCHOR.AccountNotSigner, `The given account is not a signer (${name})`);
+      if (!k.isSigner)
+        throw anchorFail(ANCHOR.AccountNotSigner, `The given account is not a signer (${name})`);
       return k;
     };
     const pda = (i: number, name: string, expected: PublicKey): IxAccount => {
       const k = acct(i, name);
-      if (k.pubkey !== expected.toBase58()) throw anchorFail(ANCHOR.ConstraintSeeds, `A seeds constraint was violated (${name})`);
+      if (k.pubkey !== expected.toBase58())
+        throw anchorFail(ANCHOR.ConstraintSeeds, `A seeds constraint was violated (${name})`);
       return k;
     };
     const load = (k: IxAccount, name: AccountName): Record<string, unknown> => {
       const st = store.get(k.pubkey);
       const v = st && st.owner === this.programId ? decodeAccount(name, st.data) : null;
-      if (!v) throw anchorFail(ANCHOR.AccountNotInitialized, `The program expected this account to be already initialized (${name})`);
+      if (!v)
+        throw anchorFail(
+          ANCHOR.AccountNotInitialized,
+          `The program expected this account to be already initialized (${name})`,
+        );
       return v;
     };
     const save = (k: IxAccount, name: AccountName, values: Record<string, unknown>) => {
@@ -165,14 +179,19 @@ export class RainbowVeilProgram {
       const k = pda(i, 'config', configPda(this.program)[0]);
       return load(k, 'Config');
     };
-    const fail = (name: keyof typeof RV_ERROR_CODES, message: string) => anchorFail(RV_ERROR_CODES[name], message);
+    const fail = (name: keyof typeof RV_ERROR_CODES, message: string) =>
+      anchorFail(RV_ERROR_CODES[name], message);
 
     switch (ix.name) {
       case 'initialize': {
         const [cfg, bump] = configPda(this.program);
         const k = pda(0, 'config', cfg);
         const payer = signer(1, 'payer');
-        create(k, payer, 'Config', { root_authority: ix.args.rootAuthority, verifier: ix.args.verifier, bump });
+        create(k, payer, 'Config', {
+          root_authority: ix.args.rootAuthority,
+          verifier: ix.args.verifier,
+          bump,
+        });
         return [];
       }
       case 'register_track': {
@@ -185,7 +204,8 @@ export class RainbowVeilProgram {
         if (authority.pubkey !== (cfg.root_authority as PublicKey).toBase58()) {
           throw fail('Unauthorized', 'Signer is not the authority for this instruction');
         }
-        if (depth < MIN_DEPTH || depth > MAX_DEPTH) throw fail('InvalidDepth', 'Tree depth must be in 1..=32');
+        if (depth < MIN_DEPTH || depth > MAX_DEPTH)
+          throw fail('InvalidDepth', 'Tree depth must be in 1..=32');
         create(track, payer, 'Track', {
           track_id: trackId,
           leaf_count: 0n,
@@ -220,7 +240,8 @@ export class RainbowVeilProgram {
           throw fail('Unauthorized', 'Signer is not the authority for this instruction');
         }
         const t = load(track, 'Track');
-        if (seq <= (t.last_seq as bigint)) throw fail('SeqNotIncreasing', 'Root seq must be greater than the last accepted seq');
+        if (seq <= (t.last_seq as bigint))
+          throw fail('SeqNotIncreasing', 'Root seq must be greater than the last accepted seq');
         const roots = t.roots as Uint8Array[];
         const head = t.root_head as number;
         roots[head] = root;
@@ -250,7 +271,8 @@ export class RainbowVeilProgram {
         const known = roots.slice(0, count).some((r) => r.length === 32 && r.every((b, i) => b === root[i]));
         if (!known) throw fail('UnknownRoot', 'Root is not in the track root history');
         const existing = store.get(record.pubkey);
-        if (existing && existing.lamports > 0n) throw fail('NullifierUsed', 'Nullifier already used for this track');
+        if (existing && existing.lamports > 0n)
+          throw fail('NullifierUsed', 'Nullifier already used for this track');
         const verifierKey = new PublicKey(verifier.pubkey);
         create(record, verifier, 'NullifierRecord', {
           track_id: trackId,
@@ -261,7 +283,9 @@ export class RainbowVeilProgram {
           slot: BigInt(slot),
           bump,
         });
-        return [{ name: 'OwnershipVerified', data: { trackId, scope, nullifier, root, verifier: verifierKey } }];
+        return [
+          { name: 'OwnershipVerified', data: { trackId, scope, nullifier, root, verifier: verifierKey } },
+        ];
       }
       default: {
         const never: never = ix;

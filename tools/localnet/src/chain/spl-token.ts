@@ -10,7 +10,12 @@ const u64le = (v: bigint) => {
   return b;
 };
 
-export function createAccountIx(payer: PublicKey, account: PublicKey, lamports: bigint, space: number): TransactionInstruction {
+export function createAccountIx(
+  payer: PublicKey,
+  account: PublicKey,
+  lamports: bigint,
+  space: number,
+): TransactionInstruction {
   return SystemProgram.createAccount({
     fromPubkey: payer,
     newAccountPubkey: account,
@@ -21,17 +26,29 @@ export function createAccountIx(payer: PublicKey, account: PublicKey, lamports: 
 }
 
 /** InitializeMint2 (no freeze authority). */
-export function initializeMintIx(mint: PublicKey, decimals: number, mintAuthority: PublicKey): TransactionInstruction {
+export function initializeMintIx(
+  mint: PublicKey,
+  decimals: number,
+  mintAuthority: PublicKey,
+): TransactionInstruction {
   const data = Buffer.alloc(35);
   data[0] = 20;
   data[1] = decimals;
   mintAuthority.toBuffer().copy(data, 2);
   data[34] = 0;
-  return new TransactionInstruction({ programId: TOKEN_PROGRAM_ID, keys: [{ pubkey: mint, isSigner: false, isWritable: true }], data });
+  return new TransactionInstruction({
+    programId: TOKEN_PROGRAM_ID,
+    keys: [{ pubkey: mint, isSigner: false, isWritable: true }],
+    data,
+  });
 }
 
 /** InitializeAccount3. */
-export function initializeAccountIx(account: PublicKey, mint: PublicKey, owner: PublicKey): TransactionInstruction {
+export function initializeAccountIx(
+  account: PublicKey,
+  mint: PublicKey,
+  owner: PublicKey,
+): TransactionInstruction {
   return new TransactionInstruction({
     programId: TOKEN_PROGRAM_ID,
     keys: [
@@ -42,7 +59,12 @@ export function initializeAccountIx(account: PublicKey, mint: PublicKey, owner: 
   });
 }
 
-export function mintToIx(mint: PublicKey, dest: PublicKey, authority: PublicKey, amount: bigint): TransactionInstruction {
+export function mintToIx(
+  mint: PublicKey,
+  dest: PublicKey,
+  authority: PublicKey,
+  amount: bigint,
+): TransactionInstruction {
   return new TransactionInstruction({
     programId: TOKEN_PROGRAM_ID,
     keys: [
@@ -54,7 +76,12 @@ export function mintToIx(mint: PublicKey, dest: PublicKey, authority: PublicKey,
   });
 }
 
-export function transferIx(source: PublicKey, dest: PublicKey, owner: PublicKey, amount: bigint): TransactionInstruction {
+export function transferIx(
+  source: PublicKey,
+  dest: PublicKey,
+  owner: PublicKey,
+  amount: bigint,
+): TransactionInstruction {
   return new TransactionInstruction({
     programId: TOKEN_PROGRAM_ID,
     keys: [
@@ -66,7 +93,12 @@ export function transferIx(source: PublicKey, dest: PublicKey, owner: PublicKey,
   });
 }
 
-export function burnIx(account: PublicKey, mint: PublicKey, owner: PublicKey, amount: bigint): TransactionInstruction {
+export function burnIx(
+  account: PublicKey,
+  mint: PublicKey,
+  owner: PublicKey,
+  amount: bigint,
+): TransactionInstruction {
   return new TransactionInstruction({
     programId: TOKEN_PROGRAM_ID,
     keys: [

@@ -11,19 +11,43 @@ function u32(v: number): number[] {
 /** TransactionError::InstructionError(index, InstructionError::Custom(code)). */
 export function customError(ixIndex: number, code: number): TxError {
   return {
-    bincode: Uint8Array.from([...u32(TX_ERR_INSTRUCTION_ERROR), ixIndex, ...u32(IX_ERR_CUSTOM), ...u32(code)]),
+    bincode: Uint8Array.from([
+      ...u32(TX_ERR_INSTRUCTION_ERROR),
+      ixIndex,
+      ...u32(IX_ERR_CUSTOM),
+      ...u32(code),
+    ]),
     json: { InstructionError: [ixIndex, { Custom: code }] },
   };
 }
 
 // Names of InstructionError variants before Custom (indices 0..24), as JSON-RPC prints them.
 const IX_FIELDLESS = [
-  'GenericError', 'InvalidArgument', 'InvalidInstructionData', 'InvalidAccountData', 'AccountDataTooSmall',
-  'InsufficientFunds', 'IncorrectProgramId', 'MissingRequiredSignature', 'AccountAlreadyInitialized',
-  'UninitializedAccount', 'UnbalancedInstruction', 'ModifiedProgramId', 'ExternalAccountLamportSpend',
-  'ExternalAccountDataModified', 'ReadonlyLamportChange', 'ReadonlyDataModified', 'DuplicateAccountIndex',
-  'ExecutableModified', 'RentEpochModified', 'NotEnoughAccountKeys', 'AccountDataSizeChanged',
-  'AccountNotExecutable', 'AccountBorrowFailed', 'AccountBorrowOutstanding', 'DuplicateAccountOutOfSync',
+  'GenericError',
+  'InvalidArgument',
+  'InvalidInstructionData',
+  'InvalidAccountData',
+  'AccountDataTooSmall',
+  'InsufficientFunds',
+  'IncorrectProgramId',
+  'MissingRequiredSignature',
+  'AccountAlreadyInitialized',
+  'UninitializedAccount',
+  'UnbalancedInstruction',
+  'ModifiedProgramId',
+  'ExternalAccountLamportSpend',
+  'ExternalAccountDataModified',
+  'ReadonlyLamportChange',
+  'ReadonlyDataModified',
+  'DuplicateAccountIndex',
+  'ExecutableModified',
+  'RentEpochModified',
+  'NotEnoughAccountKeys',
+  'AccountDataSizeChanged',
+  'AccountNotExecutable',
+  'AccountBorrowFailed',
+  'AccountBorrowOutstanding',
+  'DuplicateAccountOutOfSync',
 ];
 
 /** TransactionError::InstructionError(index, <fieldless variant>); litesvm numbers fieldless variants without Custom. */
@@ -37,8 +61,14 @@ export function fieldlessInstructionError(ixIndex: number, litesvmVariant: numbe
 }
 
 const TX_FIELDLESS = [
-  'AccountInUse', 'AccountLoadedTwice', 'AccountNotFound', 'ProgramAccountNotFound', 'InsufficientFundsForFee',
-  'InvalidAccountForFee', 'AlreadyProcessed', 'BlockhashNotFound',
+  'AccountInUse',
+  'AccountLoadedTwice',
+  'AccountNotFound',
+  'ProgramAccountNotFound',
+  'InsufficientFundsForFee',
+  'InvalidAccountForFee',
+  'AlreadyProcessed',
+  'BlockhashNotFound',
 ];
 
 /** A fieldless TransactionError (litesvm numbering, which skips InstructionError at index 8). */
@@ -60,7 +90,10 @@ export function fromLiteSvmError(err: unknown, ixOffset: number): TxError {
     };
   }
   if (name.includes('DuplicateInstruction') && typeof withAccount.index === 'number') {
-    return { bincode: Uint8Array.from([...u32(30), withAccount.index]), json: { DuplicateInstruction: withAccount.index } };
+    return {
+      bincode: Uint8Array.from([...u32(30), withAccount.index]),
+      json: { DuplicateInstruction: withAccount.index },
+    };
   }
   const e = err as { index?: number; err?: () => unknown };
   if (typeof e.index === 'number' && typeof e.err === 'function') {

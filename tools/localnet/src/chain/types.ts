@@ -14,7 +14,11 @@ export interface CompiledIx {
 }
 
 export interface ParsedMessage {
-  header: { numRequiredSignatures: number; numReadonlySignedAccounts: number; numReadonlyUnsignedAccounts: number };
+  header: {
+    numRequiredSignatures: number;
+    numReadonlySignedAccounts: number;
+    numReadonlyUnsignedAccounts: number;
+  };
   accountKeys: string[];
   accountKeyBytes: Uint8Array[];
   recentBlockhash: string;

@@ -42,7 +42,15 @@ export const DEFAULT_GEYSER_OPTIONS: GeyserOptions = {
 };
 
 let requestType: Type | undefined;
-const MAP_FIELDS = ['accounts', 'slots', 'transactions', 'transactionsStatus', 'blocks', 'blocksMeta', 'entry'];
+const MAP_FIELDS = [
+  'accounts',
+  'slots',
+  'transactions',
+  'transactionsStatus',
+  'blocks',
+  'blocksMeta',
+  'entry',
+];
 
 /**
  * SubscribeRequest decoding. Rust (prost) clients omit the value of a map entry whose filter is
@@ -58,7 +66,13 @@ function decodeSubscribeRequest(b: Buffer): Record<string, any> {
     if (!map || !valueType) continue;
     for (const k of Object.keys(map)) if (map[k] == null) map[k] = valueType.create({});
   }
-  return T.toObject(msg as never, { longs: String, enums: Number, bytes: Buffer, defaults: true, oneofs: true });
+  return T.toObject(msg as never, {
+    longs: String,
+    enums: Number,
+    bytes: Buffer,
+    defaults: true,
+    oneofs: true,
+  });
 }
 
 type Call = grpc.ServerDuplexStream<Record<string, any>, Buffer>;
@@ -195,7 +209,14 @@ export class GeyserServer {
   }
 
   private onSlot(slot: number, parent: number | undefined, status: number, deadError?: string): void {
-    this.append({ kind: 'slot', slot, parent, status, deadError, body: slotBody(slot, parent, status, deadError) });
+    this.append({
+      kind: 'slot',
+      slot,
+      parent,
+      status,
+      deadError,
+      body: slotBody(slot, parent, status, deadError),
+    });
     if (status === SlotStatus.SLOT_CREATED_BANK) this.log.trim(slot);
   }
 
@@ -283,18 +304,26 @@ export class GeyserServer {
       Ping: unary((req: { count?: number }) => ({ count: req.count ?? 0 })),
       GetLatestBlockhash: unary((req: { commitment?: number }) => {
         const b = this.chain.latestBlockhash(commitmentOf(req.commitment));
-        return { slot: String(b.slot), blockhash: b.blockhash, lastValidBlockHeight: String(b.lastValidBlockHeight) };
+        return {
+          slot: String(b.slot),
+          blockhash: b.blockhash,
+          lastValidBlockHeight: String(b.lastValidBlockHeight),
+        };
       }),
       GetBlockHeight: unary((req: { commitment?: number }) => ({
         blockHeight: String(this.chain.blockHeight(commitmentOf(req.commitment))),
       })),
-      GetSlot: unary((req: { commitment?: number }) => ({ slot: String(this.chain.slotAt(commitmentOf(req.commitment))) })),
+      GetSlot: unary((req: { commitment?: number }) => ({
+        slot: String(this.chain.slotAt(commitmentOf(req.commitment))),
+      })),
       IsBlockhashValid: unary((req: { blockhash: string }) => ({
         slot: String(this.chain.processedSlot),
         valid: this.chain.isBlockhashValid(req.blockhash),
       })),
       GetVersion: unary(() => ({
-        version: JSON.stringify({ version: { package: 'rv-localnet', version: this.opts.version, proto: '7.0.1' } }),
+        version: JSON.stringify({
+          version: { package: 'rv-localnet', version: this.opts.version, proto: '7.0.1' },
+        }),
       })),
     };
   }

@@ -14,7 +14,14 @@ import { geyserRoot, type Commitment } from './proto';
 export type LogRecord =
   | { kind: 'account'; slot: number; level: Commitment; view: AccountView; write: AccountWrite }
   | { kind: 'tx'; slot: number; level: Commitment; view: TxView; tx: TxRecord }
-  | { kind: 'slot'; slot: number; parent: number | undefined; status: number; deadError?: string; body: Buffer }
+  | {
+      kind: 'slot';
+      slot: number;
+      parent: number | undefined;
+      status: number;
+      deadError?: string;
+      body: Buffer;
+    }
   | { kind: 'blockMeta'; slot: number; level: Commitment; body: Buffer };
 
 let updateType: Type | undefined;
@@ -75,7 +82,12 @@ function txInfo(tx: TxRecord) {
       mint: b.mint,
       owner: b.owner,
       programId: b.programId,
-      uiTokenAmount: { uiAmount: ui, decimals: b.decimals, amount: b.amount.toString(), uiAmountString: String(ui) },
+      uiTokenAmount: {
+        uiAmount: ui,
+        decimals: b.decimals,
+        amount: b.amount.toString(),
+        uiAmountString: String(ui),
+      },
     };
   };
   return {
@@ -144,9 +156,19 @@ export function txStatusBody(tx: TxRecord): Buffer {
   return b;
 }
 
-export function slotBody(slot: number, parent: number | undefined, status: number, deadError?: string): Buffer {
+export function slotBody(
+  slot: number,
+  parent: number | undefined,
+  status: number,
+  deadError?: string,
+): Buffer {
   return encode({
-    slot: { slot: String(slot), parent: parent === undefined ? undefined : String(parent), status, deadError },
+    slot: {
+      slot: String(slot),
+      parent: parent === undefined ? undefined : String(parent),
+      status,
+      deadError,
+    },
     createdAt: createdAt(),
   });
 }
@@ -203,7 +225,12 @@ export function accountView(w: AccountWrite): AccountView {
 export function txView(tx: TxRecord): TxView {
   let v = txViews.get(tx);
   if (!v) {
-    v = { signature: tx.signature, accountKeys: new Set(tx.message.accountKeys), failed: tx.err !== null, isVote: false };
+    v = {
+      signature: tx.signature,
+      accountKeys: new Set(tx.message.accountKeys),
+      failed: tx.err !== null,
+      isVote: false,
+    };
     txViews.set(tx, v);
   }
   return v;
@@ -260,7 +287,8 @@ export class UpdateLog {
 
   /** First absolute index whose record belongs to a slot >= `slot`. */
   indexOfSlot(slot: number): number {
-    for (let i = 0; i < this.records.length; i++) if ((this.records[i] as LogRecord).slot >= slot) return this.base + i;
+    for (let i = 0; i < this.records.length; i++)
+      if ((this.records[i] as LogRecord).slot >= slot) return this.base + i;
     return this.end;
   }
 }

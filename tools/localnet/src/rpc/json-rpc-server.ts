@@ -20,7 +20,14 @@ export interface JsonRpcOptions {
 type Params = unknown[];
 type Handler = (params: Params) => unknown;
 
-const COMMITMENTS: Record<string, Commitment> = { processed: 0, confirmed: 1, finalized: 2, recent: 0, single: 1, max: 2 };
+const COMMITMENTS: Record<string, Commitment> = {
+  processed: 0,
+  confirmed: 1,
+  finalized: 2,
+  recent: 0,
+  single: 1,
+  max: 2,
+};
 
 function commitmentOf(cfg: unknown, fallback: Commitment = 2): Commitment {
   const c = (cfg as { commitment?: string } | undefined)?.commitment;
@@ -68,14 +75,20 @@ export class JsonRpcServer {
     const wp = await new Promise<number>((resolve, reject) => {
       const srv = this.wsHttp as http.Server;
       srv.once('error', reject);
-      srv.listen(port === 0 && wsPort === 1 ? 0 : wsPort, host, () => resolve((srv.address() as { port: number }).port));
+      srv.listen(port === 0 && wsPort === 1 ? 0 : wsPort, host, () =>
+        resolve((srv.address() as { port: number }).port),
+      );
     });
     this.detach = this.chain.addListener({
       onTransaction: (tx, level) => this.notifySignature(tx, level),
       onSlot: (slot, parent, status) => {
         if (status !== 0) return;
         for (const [id, ws] of this.slotSubs) {
-          this.send(ws, { jsonrpc: '2.0', method: 'slotNotification', params: { result: { slot, parent: parent ?? 0, root: this.chain.slotAt(2) }, subscription: id } });
+          this.send(ws, {
+            jsonrpc: '2.0',
+            method: 'slotNotification',
+            params: { result: { slot, parent: parent ?? 0, root: this.chain.slotAt(2) }, subscription: id },
+          });
         }
       },
     });
@@ -138,15 +151,24 @@ export class JsonRpcServer {
   private dispatch(msg: unknown): unknown {
     const m = msg as { id?: unknown; method?: unknown; params?: unknown };
     const id = m?.id ?? null;
-    if (typeof m?.method !== 'string') return { jsonrpc: '2.0', id, error: { code: -32600, message: 'Invalid request' } };
+    if (typeof m?.method !== 'string')
+      return { jsonrpc: '2.0', id, error: { code: -32600, message: 'Invalid request' } };
     try {
       const result = this.call(m.method, Array.isArray(m.params) ? m.params : []);
       return { jsonrpc: '2.0', id, result };
     } catch (e) {
       if (e instanceof RpcError) {
-        return { jsonrpc: '2.0', id, error: { code: e.code, message: e.message, ...(e.data !== undefined ? { data: e.data } : {}) } };
+        return {
+          jsonrpc: '2.0',
+          id,
+          error: { code: e.code, message: e.message, ...(e.data !== undefined ? { data: e.data } : {}) },
+        };
       }
-      return { jsonrpc: '2.0', id, error: { code: -32603, message: `Internal error: ${(e as Error).message}` } };
+      return {
+        jsonrpc: '2.0',
+        id,
+        error: { code: -32603, message: `Internal error: ${(e as Error).message}` },
+      };
     }
   }
 
@@ -186,7 +208,11 @@ export class JsonRpcServer {
           this.send(ws, { jsonrpc: '2.0', id, result: this.slotSubs.delete(Number(params[0])) });
           return;
         default:
-          this.send(ws, { jsonrpc: '2.0', id, error: { code: -32601, message: `Method not found: ${msg.method}` } });
+          this.send(ws, {
+            jsonrpc: '2.0',
+            id,
+            error: { code: -32601, message: `Method not found: ${msg.method}` },
+          });
       }
     });
     ws.on('close', () => {
@@ -213,7 +239,10 @@ export class JsonRpcServer {
       this.send(s.ws, {
         jsonrpc: '2.0',
         method: 'signatureNotification',
-        params: { result: { context: { slot: tx.slot }, value: { err: tx.err?.json ?? null } }, subscription: id },
+        params: {
+          result: { context: { slot: tx.slot }, value: { err: tx.err?.json ?? null } },
+          subscription: id,
+        },
       });
     }
   }
@@ -246,7 +275,12 @@ export class JsonRpcServer {
           mint: b.mint,
           owner: b.owner,
           programId: b.programId,
-          uiTokenAmount: { amount: b.amount.toString(), decimals: b.decimals, uiAmount: ui, uiAmountString: String(ui) },
+          uiTokenAmount: {
+            amount: b.amount.toString(),
+            decimals: b.decimals,
+            uiAmount: ui,
+            uiAmountString: String(ui),
+          },
         };
       };
       const transaction =
@@ -289,7 +323,8 @@ export class JsonRpcServer {
       };
     };
     const decodeTx = (data: unknown, enc: string | undefined): Uint8Array => {
-      if (typeof data !== 'string') throw new RpcError(-32602, 'Invalid params: transaction must be a string');
+      if (typeof data !== 'string')
+        throw new RpcError(-32602, 'Invalid params: transaction must be a string');
       try {
         return enc === 'base64' ? Uint8Array.from(Buffer.from(data, 'base64')) : bs58.decode(data);
       } catch {
@@ -309,14 +344,27 @@ export class JsonRpcServer {
       getBlockHeight: (p) => chain.blockHeight(commitmentOf(p[0])),
       getEpochInfo: (p) => {
         const slot = chain.slotAt(commitmentOf(p[0]));
-        return { absoluteSlot: slot, blockHeight: slot, epoch: 0, slotIndex: slot, slotsInEpoch: 432000, transactionCount: null };
+        return {
+          absoluteSlot: slot,
+          blockHeight: slot,
+          epoch: 0,
+          slotIndex: slot,
+          slotsInEpoch: 432000,
+          transactionCount: null,
+        };
       },
       getLatestBlockhash: (p) => {
         const b = chain.latestBlockhash(commitmentOf(p[0]));
-        return { context: ctx(b.slot), value: { blockhash: b.blockhash, lastValidBlockHeight: b.lastValidBlockHeight } };
+        return {
+          context: ctx(b.slot),
+          value: { blockhash: b.blockhash, lastValidBlockHeight: b.lastValidBlockHeight },
+        };
       },
       isBlockhashValid: (p) => ({ context: ctx(), value: chain.isBlockhashValid(String(p[0])) }),
-      getBalance: (p) => ({ context: ctx(), value: Number(chain.getAccount(pubkeyParam(p[0]).toBase58())?.lamports ?? 0n) }),
+      getBalance: (p) => ({
+        context: ctx(),
+        value: Number(chain.getAccount(pubkeyParam(p[0]).toBase58())?.lamports ?? 0n),
+      }),
       getMinimumBalanceForRentExemption: (p) => Number(chain.bank.rentExempt(Number(p[0] ?? 0))),
       getAccountInfo: (p) => {
         const cfg = p[1] as { encoding?: string } | undefined;
@@ -325,7 +373,10 @@ export class JsonRpcServer {
       getMultipleAccounts: (p) => {
         const cfg = p[1] as { encoding?: string } | undefined;
         const keys = (p[0] as unknown[]) ?? [];
-        return { context: ctx(), value: keys.map((k) => accountJson(pubkeyParam(k).toBase58(), cfg?.encoding)) };
+        return {
+          context: ctx(),
+          value: keys.map((k) => accountJson(pubkeyParam(k).toBase58(), cfg?.encoding)),
+        };
       },
       getProgramAccounts: (p) => {
         const program = pubkeyParam(p[0], 'program id').toBase58();
@@ -338,15 +389,20 @@ export class JsonRpcServer {
           if (f.dataSize !== undefined) return (d: Uint8Array) => d.length === Number(f.dataSize);
           if (f.memcmp) {
             const m = f.memcmp;
-            const bytes = m.encoding === 'base64' ? Buffer.from(m.bytes, 'base64') : Buffer.from(bs58.decode(m.bytes));
-            return (d: Uint8Array) => Buffer.from(d.subarray(m.offset, m.offset + bytes.length)).equals(bytes);
+            const bytes =
+              m.encoding === 'base64' ? Buffer.from(m.bytes, 'base64') : Buffer.from(bs58.decode(m.bytes));
+            return (d: Uint8Array) =>
+              Buffer.from(d.subarray(m.offset, m.offset + bytes.length)).equals(bytes);
           }
           throw new RpcError(-32602, 'Invalid params: unsupported filter');
         });
         const value = chain.bank.svm
           .getProgramAccounts(program as never)
           .filter((a) => BigInt(a.lamports) > 0n && filters.every((f) => f(a.data as Uint8Array)))
-          .map((a) => ({ pubkey: a.address as string, account: accountJson(a.address as string, cfg.encoding) }));
+          .map((a) => ({
+            pubkey: a.address as string,
+            account: accountJson(a.address as string, cfg.encoding),
+          }));
         return cfg.withContext ? { context: ctx(), value } : value;
       },
       sendTransaction: (p) => {
@@ -373,7 +429,10 @@ export class JsonRpcServer {
         };
       },
       getTransaction: (p) => {
-        const cfg = (typeof p[1] === 'string' ? { encoding: p[1] } : (p[1] ?? {})) as { encoding?: string; commitment?: string };
+        const cfg = (typeof p[1] === 'string' ? { encoding: p[1] } : (p[1] ?? {})) as {
+          encoding?: string;
+          commitment?: string;
+        };
         const tx = chain.getTransaction(String(p[0]));
         if (!tx) return null;
         const need = commitmentOf(cfg, 2);
@@ -431,7 +490,8 @@ export class JsonRpcServer {
       rv_advanceSlots: (p) => ({ slot: chain.advance(Math.max(1, Number(p[0] ?? 1))) }),
       rv_setReplayWindow: (p) => {
         const n = Number(p[0]);
-        if (!Number.isInteger(n) || n < 0) throw new RpcError(-32602, 'Invalid params: window must be a non-negative integer of slots');
+        if (!Number.isInteger(n) || n < 0)
+          throw new RpcError(-32602, 'Invalid params: window must be a non-negative integer of slots');
         admin().setReplayWindow(n);
         return { window: n, firstAvailable: admin().log.firstAvailable };
       },

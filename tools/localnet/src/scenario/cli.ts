@@ -34,9 +34,14 @@ async function main() {
   const plan = planScenario(spec);
   const rpc = arg('rpc') ?? 'http://127.0.0.1:8899';
   const t0 = Date.now();
-  const { signatures } = await runScenario(plan, rpcTarget(rpc), { dropStreamsAfter: list('drop-after'), killBatches: list('kill') });
+  const { signatures } = await runScenario(plan, rpcTarget(rpc), {
+    dropStreamsAfter: list('drop-after'),
+    killBatches: list('kill'),
+  });
   const expected = expectedState(plan);
-  process.stdout.write(JSON.stringify({ spec, transactions: signatures.length, ms: Date.now() - t0, expected }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ spec, transactions: signatures.length, ms: Date.now() - t0, expected }) + '\n',
+  );
 }
 
 main().catch((e: unknown) => {

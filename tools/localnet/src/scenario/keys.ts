@@ -7,7 +7,9 @@ import { FIELD_MODULUS, bytesToBigInt, commitment, fieldToBytes } from '@rv/cryp
  * (never log or persist them). Derivation: sha256("<seed>/<role>/<index...>").
  */
 const digest = (seed: string, ...path: (string | number)[]) =>
-  createHash('sha256').update([seed, ...path].join('/')).digest();
+  createHash('sha256')
+    .update([seed, ...path].join('/'))
+    .digest();
 
 const keypair = (seed: string, ...path: (string | number)[]) => Keypair.fromSeed(digest(seed, ...path));
 
@@ -16,7 +18,8 @@ export const scenarioKeys = {
   verifier: (seed: string) => keypair(seed, 'verifier'),
   mint: (seed: string, track: number) => keypair(seed, 'mint', track),
   holder: (seed: string, holder: number) => keypair(seed, 'holder', holder),
-  tokenAccount: (seed: string, holder: number, track: number) => keypair(seed, 'token-account', holder, track),
+  tokenAccount: (seed: string, holder: number, track: number) =>
+    keypair(seed, 'token-account', holder, track),
 };
 
 /** The identity secret s of holder `h` (a BN254 field element). Recoverable from the seed by tests and demos. */

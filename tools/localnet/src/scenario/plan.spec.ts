@@ -22,7 +22,8 @@ describe('scenario plan', () => {
   it('respects the churn rate: at most churnPerSlot churn transactions per slot', () => {
     const plan = planScenario(spec);
     const churnBatches = plan.batches.slice(3, -1);
-    for (const b of churnBatches) expect(b.filter((s) => s.kind !== 'open_account').length).toBeLessThanOrEqual(spec.churnPerSlot);
+    for (const b of churnBatches)
+      expect(b.filter((s) => s.kind !== 'open_account').length).toBeLessThanOrEqual(spec.churnPerSlot);
   });
 
   it('derives leaves as (holds >= 1) AND (identity registered), from the steps', () => {
@@ -33,8 +34,10 @@ describe('scenario plan', () => {
     const w = (h: number) => scenarioKeys.holder(spec.seed, h).publicKey.toBase58();
     for (const s of plan.batches.flat()) {
       if (s.kind === 'register_identity') ids.add(w(s.holder));
-      if (s.kind === 'mint') bal.set(`${w(s.holder)}/${s.track}`, (bal.get(`${w(s.holder)}/${s.track}`) ?? 0n) + s.amount);
-      if (s.kind === 'burn') bal.set(`${w(s.holder)}/${s.track}`, (bal.get(`${w(s.holder)}/${s.track}`) ?? 0n) - s.amount);
+      if (s.kind === 'mint')
+        bal.set(`${w(s.holder)}/${s.track}`, (bal.get(`${w(s.holder)}/${s.track}`) ?? 0n) + s.amount);
+      if (s.kind === 'burn')
+        bal.set(`${w(s.holder)}/${s.track}`, (bal.get(`${w(s.holder)}/${s.track}`) ?? 0n) - s.amount);
       if (s.kind === 'transfer') {
         bal.set(`${w(s.from)}/${s.track}`, (bal.get(`${w(s.from)}/${s.track}`) ?? 0n) - s.amount);
         bal.set(`${w(s.to)}/${s.track}`, (bal.get(`${w(s.to)}/${s.track}`) ?? 0n) + s.amount);

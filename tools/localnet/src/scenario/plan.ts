@@ -61,14 +61,21 @@ function placeholderRoot(seed: string, track: number, seq: bigint): Uint8Array {
   // Not a Merkle root: a deterministic 32-byte value below the field modulus (top byte 0).
   const b = new Uint8Array(32);
   const s = `${seed}/${track}/${seq}`;
-  for (let i = 0; i < s.length; i++) b[1 + (i % 31)] = ((b[1 + (i % 31)] as number) * 31 + s.charCodeAt(i)) & 0xff;
+  for (let i = 0; i < s.length; i++)
+    b[1 + (i % 31)] = ((b[1 + (i % 31)] as number) * 31 + s.charCodeAt(i)) & 0xff;
   return b;
 }
 
 /** The deterministic plan of a scenario: the same spec always gives the same steps. */
 export function planScenario(spec: ScenarioSpec): Plan {
   const rnd = new Prng(spec.seed);
-  const m: Model = { balances: new Map(), accounts: new Set(), identities: new Set(), seqs: new Map(), roots: new Map() };
+  const m: Model = {
+    balances: new Map(),
+    accounts: new Set(),
+    identities: new Set(),
+    seqs: new Map(),
+    roots: new Map(),
+  };
   const setup: Step[] = [{ kind: 'initialize' }];
   for (let t = 0; t < spec.tracks; t++) setup.push({ kind: 'register_track', track: t });
   const batches: Step[][] = [setup];
@@ -90,7 +97,8 @@ export function planScenario(spec: ScenarioSpec): Plan {
   const initial: Step[] = [];
   for (let t = 0; t < spec.tracks; t++) {
     const chosen = new Set<number>();
-    while (chosen.size < Math.min(spec.initialHoldersPerTrack, spec.holders)) chosen.add(rnd.int(spec.holders));
+    while (chosen.size < Math.min(spec.initialHoldersPerTrack, spec.holders))
+      chosen.add(rnd.int(spec.holders));
     for (const h of [...chosen].sort((a, b) => a - b)) {
       open(h, t, initial);
       initial.push({ kind: 'mint', holder: h, track: t, amount: 1n });
@@ -107,7 +115,9 @@ export function planScenario(spec: ScenarioSpec): Plan {
     inBatch = 0;
   };
   for (let i = 0; i < spec.churn; i++) {
-    const holdings = [...m.balances].filter(([, v]) => v > 0n).map(([k]) => k.split('/').map(Number) as [number, number]);
+    const holdings = [...m.balances]
+      .filter(([, v]) => v > 0n)
+      .map(([k]) => k.split('/').map(Number) as [number, number]);
     const r = rnd.next();
     if (r < 0.1) {
       const without = Array.from({ length: spec.holders }, (_v, h) => h).filter((h) => !m.identities.has(h));
@@ -142,7 +152,9 @@ export function planScenario(spec: ScenarioSpec): Plan {
   const verifyBatch: Step[] = [];
   let scope = 1n;
   for (let v = 0; v < spec.verifications; v++) {
-    const eligible = [...m.balances].filter(([k, val]) => val > 0n && m.identities.has(Number(k.split('/')[0])));
+    const eligible = [...m.balances].filter(
+      ([k, val]) => val > 0n && m.identities.has(Number(k.split('/')[0])),
+    );
     if (!eligible.length) break;
     const [h, t] = (rnd.pick(eligible)[0] as string).split('/').map(Number) as [number, number];
     const seq = (m.seqs.get(t) ?? 0n) + 1n;
@@ -181,13 +193,22 @@ export function expectedState(plan: Plan): ExpectedState {
         identities.add(step.holder);
         break;
       case 'mint':
-        balances.set(key(step.holder, step.track), (balances.get(key(step.holder, step.track)) ?? 0n) + step.amount);
+        balances.set(
+          key(step.holder, step.track),
+          (balances.get(key(step.holder, step.track)) ?? 0n) + step.amount,
+        );
         break;
       case 'burn':
-        balances.set(key(step.holder, step.track), (balances.get(key(step.holder, step.track)) ?? 0n) - step.amount);
+        balances.set(
+          key(step.holder, step.track),
+          (balances.get(key(step.holder, step.track)) ?? 0n) - step.amount,
+        );
         break;
       case 'transfer':
-        balances.set(key(step.from, step.track), (balances.get(key(step.from, step.track)) ?? 0n) - step.amount);
+        balances.set(
+          key(step.from, step.track),
+          (balances.get(key(step.from, step.track)) ?? 0n) - step.amount,
+        );
         balances.set(key(step.to, step.track), (balances.get(key(step.to, step.track)) ?? 0n) + step.amount);
         break;
       case 'publish_root':
@@ -217,13 +238,23 @@ export function expectedState(plan: Plan): ExpectedState {
   const leaves: ExpectedState['leaves'] = {};
   for (let t = 0; t < plan.spec.tracks; t++) leaves[trackIdOf(t).toString()] = [];
   for (const x of holdings) {
-    if (identities.has(x.h)) (leaves[trackIdOf(x.t).toString()] as { wallet: string; mint: string }[]).push({ wallet: x.wallet, mint: x.mint });
+    if (identities.has(x.h))
+      (leaves[trackIdOf(x.t).toString()] as { wallet: string; mint: string }[]).push({
+        wallet: x.wallet,
+        mint: x.mint,
+      });
   }
   return {
-    tracks: Array.from({ length: plan.spec.tracks }, (_v, t) => ({ trackId: trackIdOf(t).toString(), mint: mintOf(seed, t).toBase58() })),
+    tracks: Array.from({ length: plan.spec.tracks }, (_v, t) => ({
+      trackId: trackIdOf(t).toString(),
+      mint: mintOf(seed, t).toBase58(),
+    })),
     identities: [...identities]
       .sort((a, b) => a - b)
-      .map((h) => ({ wallet: wallet(h), commitment: Buffer.from(identityCommitment(seed, h)).toString('hex') })),
+      .map((h) => ({
+        wallet: wallet(h),
+        commitment: Buffer.from(identityCommitment(seed, h)).toString('hex'),
+      })),
     holdings: holdings.map(({ wallet: w, mint, amount }) => ({ wallet: w, mint, amount })),
     leaves,
     lastSeq,

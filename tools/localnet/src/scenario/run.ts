@@ -1,8 +1,23 @@
 import { Connection, Keypair, Signer, Transaction, TransactionInstruction } from '@solana/web3.js';
-import { TOKEN_ACCOUNT_LEN, initializeIx, recordVerificationIx, registerIdentityIx, registerTrackIx, updateRootIx } from '@rv/chain';
+import {
+  TOKEN_ACCOUNT_LEN,
+  initializeIx,
+  recordVerificationIx,
+  registerIdentityIx,
+  registerTrackIx,
+  updateRootIx,
+} from '@rv/chain';
 import { fieldToBytes, nullifier } from '@rv/crypto';
 import type { Localnet } from '../localnet';
-import { MINT_LEN, burnIx, createAccountIx, initializeAccountIx, initializeMintIx, mintToIx, transferIx } from '../chain/spl-token';
+import {
+  MINT_LEN,
+  burnIx,
+  createAccountIx,
+  initializeAccountIx,
+  initializeMintIx,
+  mintToIx,
+  transferIx,
+} from '../chain/spl-token';
 import { identityCommitment, identitySecret, scenarioKeys, trackIdOf } from './keys';
 import type { Plan, Step } from './plan';
 
@@ -32,7 +47,11 @@ export interface RunOptions {
   onBatch?: (index: number, signatures: string[]) => void;
 }
 
-export function stepInstructions(plan: Plan, step: Step, rent: { mint: bigint; account: bigint }): { ixs: TransactionInstruction[]; signers: Signer[] } {
+export function stepInstructions(
+  plan: Plan,
+  step: Step,
+  rent: { mint: bigint; account: bigint },
+): { ixs: TransactionInstruction[]; signers: Signer[] } {
   const seed = plan.spec.seed;
   const authority = scenarioKeys.authority(seed);
   const verifier = scenarioKeys.verifier(seed);
@@ -41,21 +60,39 @@ export function stepInstructions(plan: Plan, step: Step, rent: { mint: bigint; a
   const mint = (t: number) => scenarioKeys.mint(seed, t);
   switch (step.kind) {
     case 'initialize':
-      return { ixs: [initializeIx({ payer: authority.publicKey, rootAuthority: authority.publicKey, verifier: verifier.publicKey })], signers: [authority] };
+      return {
+        ixs: [
+          initializeIx({
+            payer: authority.publicKey,
+            rootAuthority: authority.publicKey,
+            verifier: verifier.publicKey,
+          }),
+        ],
+        signers: [authority],
+      };
     case 'register_track': {
       const m = mint(step.track);
       return {
         ixs: [
           createAccountIx(authority.publicKey, m.publicKey, rent.mint, MINT_LEN),
           initializeMintIx(m.publicKey, 0, authority.publicKey),
-          registerTrackIx({ authority: authority.publicKey, payer: authority.publicKey, trackId: trackIdOf(step.track), mint: m.publicKey, depth: 20 }),
+          registerTrackIx({
+            authority: authority.publicKey,
+            payer: authority.publicKey,
+            trackId: trackIdOf(step.track),
+            mint: m.publicKey,
+            depth: 20,
+          }),
         ],
         signers: [authority, m],
       };
     }
     case 'register_identity': {
       const w = holder(step.holder);
-      return { ixs: [registerIdentityIx({ wallet: w.publicKey, commitment: identityCommitment(seed, step.holder) })], signers: [w] };
+      return {
+        ixs: [registerIdentityIx({ wallet: w.publicKey, commitment: identityCommitment(seed, step.holder) })],
+        signers: [w],
+      };
     }
     case 'open_account': {
       const a = account(step.holder, step.track);
@@ -69,30 +106,70 @@ export function stepInstructions(plan: Plan, step: Step, rent: { mint: bigint; a
     }
     case 'mint':
       return {
-        ixs: [mintToIx(mint(step.track).publicKey, account(step.holder, step.track).publicKey, authority.publicKey, step.amount)],
+        ixs: [
+          mintToIx(
+            mint(step.track).publicKey,
+            account(step.holder, step.track).publicKey,
+            authority.publicKey,
+            step.amount,
+          ),
+        ],
         signers: [authority],
       };
     case 'transfer': {
       const from = holder(step.from);
       return {
-        ixs: [transferIx(account(step.from, step.track).publicKey, account(step.to, step.track).publicKey, from.publicKey, step.amount)],
+        ixs: [
+          transferIx(
+            account(step.from, step.track).publicKey,
+            account(step.to, step.track).publicKey,
+            from.publicKey,
+            step.amount,
+          ),
+        ],
         signers: [from],
       };
     }
     case 'burn': {
       const w = holder(step.holder);
-      return { ixs: [burnIx(account(step.holder, step.track).publicKey, mint(step.track).publicKey, w.publicKey, step.amount)], signers: [w] };
+      return {
+        ixs: [
+          burnIx(
+            account(step.holder, step.track).publicKey,
+            mint(step.track).publicKey,
+            w.publicKey,
+            step.amount,
+          ),
+        ],
+        signers: [w],
+      };
     }
     case 'publish_root':
       return {
-        ixs: [updateRootIx({ authority: authority.publicKey, trackId: trackIdOf(step.track), root: step.root, leafCount: 0n, seq: step.seq })],
+        ixs: [
+          updateRootIx({
+            authority: authority.publicKey,
+            trackId: trackIdOf(step.track),
+            root: step.root,
+            leafCount: 0n,
+            seq: step.seq,
+          }),
+        ],
         signers: [authority],
       };
     case 'verify': {
       const trackId = trackIdOf(step.track);
       const n = fieldToBytes(nullifier(identitySecret(seed, step.holder), trackId, step.scope));
       return {
-        ixs: [recordVerificationIx({ verifier: verifier.publicKey, trackId, scope: fieldToBytes(step.scope), nullifier: n, root: step.root })],
+        ixs: [
+          recordVerificationIx({
+            verifier: verifier.publicKey,
+            trackId,
+            scope: fieldToBytes(step.scope),
+            nullifier: n,
+            root: step.root,
+          }),
+        ],
         signers: [verifier],
       };
     }
@@ -112,9 +189,16 @@ async function until(pred: () => Promise<boolean>, what: string, ms = 30_000): P
 }
 
 /** Runs a plan: one batch per slot; optional stream drops and killed (then retried) batches. */
-export async function runScenario(plan: Plan, target: ScenarioTarget, opts: RunOptions = {}): Promise<{ signatures: string[] }> {
+export async function runScenario(
+  plan: Plan,
+  target: ScenarioTarget,
+  opts: RunOptions = {},
+): Promise<{ signatures: string[] }> {
   const seed = plan.spec.seed;
-  const rent = { mint: await target.rentExempt(MINT_LEN), account: await target.rentExempt(TOKEN_ACCOUNT_LEN) };
+  const rent = {
+    mint: await target.rentExempt(MINT_LEN),
+    account: await target.rentExempt(TOKEN_ACCOUNT_LEN),
+  };
   const fund = [scenarioKeys.authority(seed), scenarioKeys.verifier(seed)];
   for (let h = 0; h < plan.spec.holders; h++) fund.push(scenarioKeys.holder(seed, h));
   for (const k of fund) await target.airdrop(k, 100_000_000_000n);
@@ -150,7 +234,10 @@ export function inProcessTarget(ln: Localnet): ScenarioTarget {
   const chain = ln.chain;
   return {
     async send(ixs, signers) {
-      const tx = new Transaction({ feePayer: signers[0]!.publicKey, recentBlockhash: chain.latestBlockhash(0).blockhash }).add(...ixs);
+      const tx = new Transaction({
+        feePayer: signers[0]!.publicKey,
+        recentBlockhash: chain.latestBlockhash(0).blockhash,
+      }).add(...ixs);
       tx.sign(...signers);
       return chain.submit(tx.serialize(), false);
     },
@@ -183,7 +270,11 @@ export function inProcessTarget(ln: Localnet): ScenarioTarget {
 export function rpcTarget(rpcUrl: string): ScenarioTarget {
   const conn = new Connection(rpcUrl, 'processed');
   const call = async (method: string, params: unknown[] = []) => {
-    const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+    const res = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    });
     const body = (await res.json()) as { result?: unknown; error?: { message: string } };
     if (body.error) throw new Error(`${method}: ${body.error.message}`);
     return body.result;

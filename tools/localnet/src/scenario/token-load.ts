@@ -1,10 +1,21 @@
 import { Keypair, Transaction } from '@solana/web3.js';
 import { TOKEN_ACCOUNT_LEN } from '@rv/chain';
 import { signFast } from '../chain/fast-sign';
-import { MINT_LEN, createAccountIx, initializeAccountIx, initializeMintIx, mintToIx, transferIx } from '../chain/spl-token';
+import {
+  MINT_LEN,
+  createAccountIx,
+  initializeAccountIx,
+  initializeMintIx,
+  mintToIx,
+  transferIx,
+} from '../chain/spl-token';
 
 async function rpcCall(url: string, body: unknown): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return res.json();
 }
 const call = async (url: string, method: string, params: unknown[] = []) => {
@@ -34,7 +45,8 @@ export async function fillWithTransfers(
 ): Promise<{ firstSlot: number; lastSlot: number; ingestTxPerS: number }> {
   const TXS = txs;
   const OWNERS = ownerCount;
-  const blockhash = async () => (await call(url, 'getLatestBlockhash', [{ commitment: 'processed' }])).value.blockhash as string;
+  const blockhash = async () =>
+    (await call(url, 'getLatestBlockhash', [{ commitment: 'processed' }])).value.blockhash as string;
   const payer = Keypair.generate();
   await waitSigs(url, [await call(url, 'requestAirdrop', [payer.publicKey.toBase58(), 1e15])]);
   const owners = Array.from({ length: OWNERS }, () => Keypair.generate());
@@ -42,7 +54,15 @@ export async function fillWithTransfers(
   const accounts = owners.map(() => Keypair.generate());
   const sign = (tx: Transaction, ...signers: Keypair[]) => signFast(tx, ...signers).toString('base64');
   const send = async (raws: string[]) => {
-    const r = await rpcCall(url, raws.map((raw, id) => ({ jsonrpc: '2.0', id, method: 'sendTransaction', params: [raw, { encoding: 'base64', skipPreflight: true }] })));
+    const r = await rpcCall(
+      url,
+      raws.map((raw, id) => ({
+        jsonrpc: '2.0',
+        id,
+        method: 'sendTransaction',
+        params: [raw, { encoding: 'base64', skipPreflight: true }],
+      })),
+    );
     return (r as { result: string }[]).map((x) => x.result);
   };
   let bh = await blockhash();
@@ -50,7 +70,12 @@ export async function fillWithTransfers(
   setup.push(
     sign(
       new Transaction({ feePayer: payer.publicKey, recentBlockhash: bh }).add(
-        createAccountIx(payer.publicKey, mint.publicKey, BigInt(await call(url, 'getMinimumBalanceForRentExemption', [MINT_LEN])), MINT_LEN),
+        createAccountIx(
+          payer.publicKey,
+          mint.publicKey,
+          BigInt(await call(url, 'getMinimumBalanceForRentExemption', [MINT_LEN])),
+          MINT_LEN,
+        ),
         initializeMintIx(mint.publicKey, 0, payer.publicKey),
       ),
       payer,
@@ -72,7 +97,8 @@ export async function fillWithTransfers(
     );
   }
   await waitSigs(url, await send(setup));
-  for (const o of owners) await waitSigs(url, [await call(url, 'requestAirdrop', [o.publicKey.toBase58(), 1e12])]);
+  for (const o of owners)
+    await waitSigs(url, [await call(url, 'requestAirdrop', [o.publicKey.toBase58(), 1e12])]);
 
   const firstSlot = (await call(url, 'getSlot', [{ commitment: 'processed' }])) as number;
   const t0 = Date.now();
@@ -87,7 +113,12 @@ export async function fillWithTransfers(
       raws.push(
         sign(
           new Transaction({ feePayer: owners[from]!.publicKey, recentBlockhash: bh }).add(
-            transferIx(accounts[from]!.publicKey, accounts[to]!.publicKey, owners[from]!.publicKey, BigInt(1 + j)),
+            transferIx(
+              accounts[from]!.publicKey,
+              accounts[to]!.publicKey,
+              owners[from]!.publicKey,
+              BigInt(1 + j),
+            ),
           ),
           owners[from]!,
         ),
@@ -105,4 +136,3 @@ export async function fillWithTransfers(
   }
   return { firstSlot, lastSlot, ingestTxPerS };
 }
-
