@@ -7,14 +7,17 @@
 //  2. the raw limit on this machine for the same number of records: bare kafkajs produce + consume
 //     of the same encoded values, and a bare multi-row INSERT of the same holdings rows;
 //  3. latency at a paced 1,000 updates/s: the chain produces transfers live, a slot every 200 ms;
-//     for each slot, the time from its CONFIRMED status to the projector's committed checkpoint
-//     reaching it (queryable), p50/p99.
+//     for each slot, the time from its CONFIRMED status until every token account it wrote is in
+//     PostgreSQL's holdings at that write version (queryable), p50/p99. Slots are checked in
+//     order, so a slot's figure includes waiting for the slots before it.
 // Env: BENCH_CHURN (6000), BENCH_HOLDERS (300), BENCH_RATE (1000 updates/s), BENCH_LAG_S (15),
 //      DATABASE_URL, KAFKA_BROKERS.
 import { Pool } from 'pg';
 import { chainUpdateCodec, chainUpdateKey, type ChainUpdate } from '@rv/events';
 import { createKafka, ensureTopics } from '@rv/kafka';
 import { createTestSchema, testEnv, uniqueName, waitFor } from '@rv/testing';
+import { PublicKey } from '@solana/web3.js';
+import { TOKEN_PROGRAM_ID } from '@rv/chain';
 import { Localnet } from '../tools/localnet/src/localnet';
 import { planScenario } from '../tools/localnet/src/scenario/plan';
 import { inProcessTarget, runScenario, type ScenarioTarget } from '../tools/localnet/src/scenario/run';
@@ -158,7 +161,20 @@ async function lagAt(rate: number, seconds: number): Promise<{ p50: number; p99:
   const ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 8 } });
   const p = await pipeline('lag');
   const confirmedAt = new Map<number, number>();
-  ln.chain.addListener({ onSlot: (slot, _parent, status) => void (status === 1 ? confirmedAt.set(slot, Date.now()) : undefined) });
+  // Token account writes per slot (pubkey, write version): a slot is queryable once every one of
+  // them is in holdings at that write version or later.
+  const writes = new Map<number, { pubkeys: Buffer[]; versions: string[] }>();
+  const TOKEN = TOKEN_PROGRAM_ID.toBase58();
+  ln.chain.addListener({
+    onSlot: (slot, _parent, status) => void (status === 1 ? confirmedAt.set(slot, Date.now()) : undefined),
+    onAccount: (w, level) => {
+      if (level !== 0 || w.state?.owner !== TOKEN || w.state.data.length !== 165) return;
+      const e = writes.get(w.slot) ?? { pubkeys: [], versions: [] };
+      e.pubkeys.push(Buffer.from(new PublicKey(w.pubkey).toBytes()));
+      e.versions.push(w.writeVersion.toString());
+      writes.set(w.slot, e);
+    },
+  });
   const ingest = new Ingest({ pool: p.pool, producer: p.producer, chainUpdatesTopic: p.topics.chainUpdates, geyserEndpoint: ln.grpcEndpoint, rpcUrl: ln.rpcUrl, name: 'lag', startSlot: 1, maxBackoffMs: 200 });
   const projector = new Projector({ kafka: p.kafka, producer: p.producer, pool: p.pool, groupId: p.group, topics: p.topics });
   try {
@@ -190,19 +206,22 @@ async function lagAt(rate: number, seconds: number): Promise<{ p50: number; p99:
     ln.chain.advance(2);
     const lastSlot = ln.chain.slotAt(1);
     const lags: number[] = [];
-    const seen = new Set<number>();
+    const pending = [...writes.keys()].filter((slot) => slot >= firstMeasured && slot <= lastSlot).sort((a, b) => a - b);
     await waitFor(
       async () => {
-        const { rows } = await p.pool.query<{ slot: string }>(`SELECT slot::text FROM indexer_checkpoints WHERE name = 'projector'`);
-        const projected = Number(rows[0]?.slot ?? 0);
-        const now = Date.now();
-        for (const [slot, at] of confirmedAt) {
-          if (slot >= firstMeasured && slot <= projected && !seen.has(slot)) {
-            seen.add(slot);
-            lags.push(now - at);
-          }
+        while (pending.length > 0) {
+          const slot = pending[0]!;
+          const w = writes.get(slot)!;
+          const { rows } = await p.pool.query<{ n: string }>(
+            `SELECT COUNT(*)::text AS n FROM holdings h JOIN unnest($1::bytea[], $2::bigint[]) AS w(acct, wv)
+               ON h.token_account = w.acct AND h.write_version >= w.wv`,
+            [w.pubkeys, w.versions],
+          );
+          if (Number(rows[0]!.n) < w.pubkeys.length) return false;
+          lags.push(Date.now() - (confirmedAt.get(slot) ?? Date.now()));
+          pending.shift();
         }
-        return projected >= lastSlot - 1;
+        return true;
       },
       { timeoutMs: 120000, intervalMs: 5, what: 'lag run projected' },
     );

@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { chainUpdateCodec, type ChainUpdate } from '@rv/events';
 import { DLQ_HEADERS, dlqTopicOf } from '@rv/kafka';
-import { spawnApp, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
+import { spawnApp, ThrowawayPostgres, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
 import { MetricsService } from '@rv/observability';
 import { Projector } from '../src/projector/projector';
 import { projectorMetrics } from '../src/projector/projector-metrics';
@@ -170,6 +170,45 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
       expect((await latest(1)).accepted).toBe(false);
     } finally {
       await projector.stop();
+    }
+  });
+});
+
+describe('indexer projector across a PostgreSQL restart', () => {
+  it('keeps retrying while PostgreSQL is down and ends in the exact expected projections after it restarts', async () => {
+    const pg = await ThrowawayPostgres.create();
+    const p = await Pipeline.create(3, pg.url);
+    const projector = new Projector({ kafka: p.kafka, producer: p.producer, pool: p.pool, groupId: p.projectorGroup, topics: p.topics });
+    try {
+      const { updates, expected } = churnScenario({ seed: 5, tracks: 3, holders: 60, changes: 1200, verifications: 30 });
+      const half = Math.floor(updates.length / 2);
+      await p.publish(updates.slice(0, half));
+      await projector.start();
+      await waitFor(
+        async () => {
+          const { rows } = await p.pool.query<{ n: string }>(`SELECT COALESCE(SUM(next_offset), 0)::text AS n FROM consumer_offsets WHERE consumer_group = $1`, [p.projectorGroup]);
+          return Number(rows[0]!.n) > 0;
+        },
+        { what: 'some progress before the outage' },
+      );
+      pg.stop(); // immediate shutdown
+      await p.publish(updates.slice(half)); // work arrives while PostgreSQL is down: batches fail and are retried
+      await new Promise((r) => setTimeout(r, 3000)); // an outage of a few seconds (a duration, not a condition)
+      pg.start();
+      await p.waitProjected(180000);
+      // The projector's side: what it told the registry (the registry's own tree writer is not
+      // part of this test) and the projections.
+      expect(await p.projectedLeaves()).toEqual(new Map([...expected.leaves].filter(([, l]) => l.length > 0)));
+      const { rows } = await p.pool.query<{ identities: string; nullifiers: string[]; verifications: string }>(
+        `SELECT (SELECT COUNT(*)::text FROM identities) AS identities,
+                ARRAY(SELECT '0x' || encode(hash, 'hex') FROM nullifiers ORDER BY 1) AS nullifiers,
+                (SELECT COUNT(*)::text FROM verifications) AS verifications`,
+      );
+      expect(rows[0]).toEqual({ identities: String(expected.identities), nullifiers: expected.nullifiers, verifications: String(expected.nullifiers.length) });
+    } finally {
+      await projector.stop();
+      await p.close();
+      pg.destroy();
     }
   });
 });

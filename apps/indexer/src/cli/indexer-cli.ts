@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       case 'replay':
         await replay(cfg, pool, kafka);
         return;
+      case undefined:
       default:
         throw new Error(`unknown command "${cmd ?? ''}" (use status, backfill --from-slot N, replay --from-offset N)`);
     }

@@ -240,8 +240,11 @@ export class Ingest {
           return;
         case SlotStatus.SLOT_DEAD:
           return this.onDead(slot, parent);
-        default:
-          return;
+        case SlotStatus.SLOT_FIRST_SHRED_RECEIVED:
+        case SlotStatus.SLOT_COMPLETED:
+        case SlotStatus.SLOT_CREATED_BANK:
+        case SlotStatus.UNRECOGNIZED:
+          return; // interslot progress: not needed at confirmed
       }
     }
   }

@@ -36,25 +36,39 @@ interface TrackRow {
   depth: number;
 }
 
+/** The (track, wallet) pairs whose leaf must be re-evaluated at the end of a batch. */
+class Dirty {
+  readonly pairs = new Map<string, { trackId: bigint; wallet: Buffer }>();
+  readonly wallets = new Map<string, Buffer>();
+  readonly newTracks = new Set<bigint>();
+  /** Tracks whose registration was reverted: every leaf they have goes. */
+  readonly goneTracks = new Map<bigint, TrackRow>();
+
+  pair(trackId: bigint, wallet: Buffer): void {
+    this.pairs.set(`${trackId}:${wallet.toString('hex')}`, { trackId, wallet });
+  }
+}
+
 /**
- * The projector's use case: applies decoded chain updates to the projections (identities,
+ * The projector's use case: applies a batch of chain updates to the projections (identities,
  * holdings, tracks, nullifiers, verifications, accepted roots) and derives leaf changes, all inside
  * the caller's transaction. Leaf changes and dead letters are written to the outbox of that same
  * transaction, so effects, offsets and outgoing records commit (or vanish) together.
  *
  * Leaf rule: a leaf exists for (track, wallet) exactly while the wallet has a registered identity
- * AND holds >= 1 token (summed over its token accounts) of the track's mint. Every update that can
- * change either side re-evaluates the rule for the affected (track, wallet) pairs against
- * indexer_leaves (what the registry was told), emitting append or revoke; a transfer therefore
- * becomes a revoke for the sender and an append for the receiver.
+ * AND holds >= 1 token (summed over its token accounts) of the track's mint. The batch is applied
+ * set-based: holdings are reduced to the newest write per token account (the (slot, write_version)
+ * guard makes that order-independent) and upserted in one statement; every (track, wallet) pair an
+ * update may have affected is collected, and the rule is evaluated once per pair at the end of the
+ * batch against indexer_leaves (what the registry was told), emitting append or revoke. A transfer
+ * therefore becomes a revoke for the sender and an append for the receiver; a change undone within
+ * the same batch emits nothing.
  */
 export class ProjectChainUpdates {
   private readonly log = new Logger('projector');
   private readonly tokenFields = new Map<string, bigint>();
 
-  constructor(
-    private readonly opts: { topics?: Partial<ProjectorTopics>; consumerGroup?: string; metrics?: ProjectorMetrics } = {},
-  ) {
+  constructor(private readonly opts: { topics?: Partial<ProjectorTopics>; consumerGroup?: string; metrics?: ProjectorMetrics } = {}) {
     this.topics = { chainUpdates: CHAIN_UPDATES_TOPIC, leafChanges: LEAF_CHANGES_TOPIC, ...opts.topics };
     this.metrics = opts.metrics;
   }
@@ -64,19 +78,54 @@ export class ProjectChainUpdates {
 
   async apply(client: PoolClient, messages: readonly KafkaMessage[], partition: number): Promise<void> {
     const out: OutboxRecord[] = [];
+    const dead: { offset: string; code: string; reason: string }[] = [];
+    const dirty = new Dirty();
+    const holdings = new Map<string, HoldingChangedUpdate>();
     let maxSlot = -1;
     for (const m of messages) {
       const decoded = chainUpdateCodec.decode(m.value);
       if (!decoded.ok) {
-        await this.deadLetter(client, out, m, partition, decoded.error.code, decoded.error.message);
+        this.deadLetter(out, dead, m, partition, decoded.error.code, decoded.error.message);
         continue;
       }
       const u = decoded.value;
       maxSlot = Math.max(maxSlot, u.slot);
-      await this.applyOne(client, u, out);
       this.metrics?.records.inc({ type: u.type });
+      switch (u.type) {
+        case 'holding_changed': {
+          const prev = holdings.get(u.tokenAccount);
+          if (!prev || prev.slot < u.slot || (prev.slot === u.slot && prev.writeVersion < u.writeVersion)) holdings.set(u.tokenAccount, u);
+          break;
+        }
+        case 'identity_registered':
+          await this.identityRegistered(client, u, dirty);
+          break;
+        case 'track_registered':
+          await this.trackRegistered(client, u, dirty);
+          break;
+        case 'root_updated':
+          await this.rootUpdated(client, u);
+          break;
+        case 'ownership_verified':
+          await this.ownershipVerified(client, u);
+          break;
+        case 'slot_status':
+          break;
+        case 'event_reverted':
+          await this.reverted(client, u, dirty);
+          break;
+      }
     }
+    await this.upsertHoldings(client, [...holdings.values()], dirty);
+    await this.reconcile(client, dirty, Math.max(maxSlot, 0), out);
     await enqueueOutbox(client, out);
+    if (dead.length > 0) {
+      await client.query(
+        `INSERT INTO indexer_dead_letters (topic, partition, "offset", code, reason)
+         SELECT $1, $2, * FROM unnest($3::bigint[], $4::text[], $5::text[])`,
+        [this.topics.chainUpdates, partition, dead.map((d) => d.offset), dead.map((d) => d.code), dead.map((d) => d.reason)],
+      );
+    }
     if (maxSlot >= 0) {
       await client.query(
         `INSERT INTO indexer_checkpoints (name, slot) VALUES ('projector', $1)
@@ -86,7 +135,14 @@ export class ProjectChainUpdates {
     }
   }
 
-  private async deadLetter(client: PoolClient, out: OutboxRecord[], m: KafkaMessage, partition: number, code: string, reason: string) {
+  private deadLetter(
+    out: OutboxRecord[],
+    dead: { offset: string; code: string; reason: string }[],
+    m: KafkaMessage,
+    partition: number,
+    code: string,
+    reason: string,
+  ): void {
     out.push({
       topic: dlqTopicOf(this.topics.chainUpdates),
       key: m.key ? m.key.toString('utf8') : null,
@@ -101,88 +157,69 @@ export class ProjectChainUpdates {
         [DLQ_HEADERS.failedAt]: new Date().toISOString(),
       },
     });
-    await client.query(`INSERT INTO indexer_dead_letters (topic, partition, "offset", code, reason) VALUES ($1, $2, $3, $4, $5)`, [
-      this.topics.chainUpdates,
-      partition,
-      m.offset,
-      code,
-      reason,
-    ]);
+    dead.push({ offset: m.offset, code, reason });
     this.metrics?.deadLetters.inc({ code });
     this.log.warn(`dead-lettered ${this.topics.chainUpdates}/${partition}@${m.offset} (${code}): ${reason}`);
   }
 
-  private async applyOne(client: PoolClient, u: ChainUpdate, out: OutboxRecord[]): Promise<void> {
-    switch (u.type) {
-      case 'identity_registered':
-        return this.identityRegistered(client, u, out);
-      case 'holding_changed':
-        return this.holdingChanged(client, u, out);
-      case 'track_registered':
-        return this.trackRegistered(client, u, out);
-      case 'root_updated':
-        return this.rootUpdated(client, u);
-      case 'ownership_verified':
-        return this.ownershipVerified(client, u);
-      case 'slot_status':
-        return;
-      case 'event_reverted':
-        return this.reverted(client, u, out);
-    }
-  }
-
-  private async identityRegistered(client: PoolClient, u: IdentityRegisteredUpdate, out: OutboxRecord[]): Promise<void> {
+  private async identityRegistered(client: PoolClient, u: IdentityRegisteredUpdate, dirty: Dirty): Promise<void> {
     const wallet = pk(u.wallet);
     const { rowCount } = await client.query(
       `INSERT INTO identities (wallet, commitment, slot, signature) VALUES ($1, $2, $3, $4) ON CONFLICT (wallet) DO NOTHING`,
       [wallet, hex(u.commitment), u.slot, u.signature],
     );
-    if (!rowCount) return; // replay, or a second registration the program would have refused
-    for (const t of await this.tracksHeldBy(client, wallet)) await this.reconcile(client, t, wallet, u.slot, out);
+    if (rowCount) dirty.wallets.set(wallet.toString('hex'), wallet); // else: a replay, or a registration the program refuses
   }
 
-  private async holdingChanged(client: PoolClient, u: HoldingChangedUpdate, out: OutboxRecord[]): Promise<void> {
-    const account = pk(u.tokenAccount);
-    const wallet = pk(u.wallet);
-    const mint = pk(u.mint);
-    // Guard: only a newer (slot, write_version) replaces what is stored; returns the previous owner.
-    const { rows } = await client.query<{ old_wallet: Buffer | null; old_mint: Buffer | null }>(
-      `WITH old AS (SELECT wallet, mint FROM holdings WHERE token_account = $1 FOR UPDATE)
-       INSERT INTO holdings (token_account, wallet, mint, amount, slot, write_version) VALUES ($1, $2, $3, $4, $5, $6)
+  /** One guarded multi-row upsert; returns nothing, marks the (track, wallet) pairs it touched. */
+  private async upsertHoldings(client: PoolClient, hs: HoldingChangedUpdate[], dirty: Dirty): Promise<void> {
+    if (hs.length === 0) return;
+    const { rows } = await client.query<{ wallet: Buffer; mint: Buffer; old_wallet: Buffer | null; old_mint: Buffer | null }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[], $4::numeric[], $5::bigint[], $6::bigint[])
+           AS x(token_account, wallet, mint, amount, slot, write_version)),
+       old AS (SELECT h.token_account, h.wallet, h.mint FROM holdings h JOIN input i ON i.token_account = h.token_account)
+       INSERT INTO holdings (token_account, wallet, mint, amount, slot, write_version)
+       SELECT token_account, wallet, mint, amount, slot, write_version FROM input
        ON CONFLICT (token_account) DO UPDATE
          SET wallet = EXCLUDED.wallet, mint = EXCLUDED.mint, amount = EXCLUDED.amount, slot = EXCLUDED.slot,
              write_version = EXCLUDED.write_version, updated_at = now()
          WHERE (holdings.slot, holdings.write_version) < (EXCLUDED.slot, EXCLUDED.write_version)
-       RETURNING (SELECT wallet FROM old) AS old_wallet, (SELECT mint FROM old) AS old_mint`,
-      [account, wallet, mint, u.amount.toString(), u.slot, u.writeVersion.toString()],
+       RETURNING holdings.wallet, holdings.mint,
+         (SELECT o.wallet FROM old o WHERE o.token_account = holdings.token_account) AS old_wallet,
+         (SELECT o.mint FROM old o WHERE o.token_account = holdings.token_account) AS old_mint`,
+      [
+        hs.map((h) => pk(h.tokenAccount)),
+        hs.map((h) => pk(h.wallet)),
+        hs.map((h) => pk(h.mint)),
+        hs.map((h) => h.amount.toString()),
+        hs.map((h) => h.slot),
+        hs.map((h) => h.writeVersion.toString()),
+      ],
     );
-    const row = rows[0];
-    if (!row) return; // stale write: a newer state of this account is already projected
-    const pairs: [Buffer, Buffer][] = [[mint, wallet]];
-    if (row.old_wallet && row.old_mint && (!row.old_wallet.equals(wallet) || !row.old_mint.equals(mint))) {
-      pairs.push([row.old_mint, row.old_wallet]);
+    // Rows not returned were stale (a newer state of that account is already projected).
+    const touched: [Buffer, Buffer][] = [];
+    for (const r of rows) {
+      touched.push([r.mint, r.wallet]);
+      if (r.old_wallet && r.old_mint && (!r.old_wallet.equals(r.wallet) || !r.old_mint.equals(r.mint))) touched.push([r.old_mint, r.old_wallet]);
     }
-    for (const [m, w] of pairs) {
-      const t = await this.trackOfMint(client, m);
-      if (t) await this.reconcile(client, t, w, u.slot, out);
+    if (touched.length === 0) return;
+    const mints = [...new Map(touched.map(([m]) => [m.toString('hex'), m])).values()];
+    const { rows: tracks } = await client.query<{ track_id: string; mint: Buffer }>(`SELECT track_id::text, mint FROM tracks WHERE mint = ANY($1::bytea[])`, [mints]);
+    const trackOf = new Map(tracks.map((t) => [t.mint.toString('hex'), BigInt(t.track_id)]));
+    for (const [m, w] of touched) {
+      const t = trackOf.get(m.toString('hex'));
+      if (t !== undefined) dirty.pair(t, w);
     }
   }
 
-  private async trackRegistered(client: PoolClient, u: TrackRegisteredUpdate, out: OutboxRecord[]): Promise<void> {
-    const mint = pk(u.mint);
+  private async trackRegistered(client: PoolClient, u: TrackRegisteredUpdate, dirty: Dirty): Promise<void> {
     const { rowCount } = await client.query(
       `INSERT INTO tracks (track_id, mint, depth, slot, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [u.trackId.toString(), mint, u.depth, u.slot, u.signature],
+      [u.trackId.toString(), pk(u.mint), u.depth, u.slot, u.signature],
     );
-    if (!rowCount) return;
-    const t: TrackRow = { trackId: u.trackId, mint, depth: u.depth };
-    const { rows } = await client.query<{ wallet: Buffer }>(
-      `SELECT DISTINCT h.wallet FROM holdings h JOIN identities i ON i.wallet = h.wallet WHERE h.mint = $1 ORDER BY h.wallet`,
-      [mint],
-    );
-    for (const r of rows) await this.reconcile(client, t, r.wallet, u.slot, out);
+    if (rowCount) dirty.newTracks.add(u.trackId);
   }
-
   private async rootUpdated(client: PoolClient, u: RootUpdatedUpdate): Promise<void> {
     const root = hex(u.root);
     const { rows } = await client.query<{ root: Buffer }>(`SELECT root FROM merkle_roots WHERE track_id = $1 AND seq = $2`, [
@@ -229,14 +266,13 @@ export class ProjectChainUpdates {
   }
 
   /** Undoes a program event whose slot died (the record names the original, signature included). */
-  private async reverted(client: PoolClient, u: EventRevertedUpdate, out: OutboxRecord[]): Promise<void> {
+  private async reverted(client: PoolClient, u: EventRevertedUpdate, dirty: Dirty): Promise<void> {
     const o = u.original;
     switch (o.type) {
       case 'identity_registered': {
         const wallet = pk(o.wallet);
         const { rowCount } = await client.query(`DELETE FROM identities WHERE wallet = $1 AND signature = $2`, [wallet, o.signature]);
-        if (!rowCount) return;
-        for (const t of await this.tracksWithLeafOf(client, wallet)) await this.reconcile(client, t, wallet, u.slot, out);
+        if (rowCount) dirty.wallets.set(wallet.toString('hex'), wallet);
         return;
       }
       case 'track_registered': {
@@ -245,14 +281,10 @@ export class ProjectChainUpdates {
           [o.trackId.toString(), o.signature],
         );
         const gone = rows[0];
-        if (!gone) return;
-        // With the track gone, the rule says no leaf: revoke every leaf the track had.
-        const { rows: leaves } = await client.query<{ wallet: Buffer }>(
-          `SELECT wallet FROM indexer_leaves WHERE track_id = $1 AND present ORDER BY wallet`,
-          [o.trackId.toString()],
-        );
-        const t: TrackRow = { trackId: o.trackId, mint: gone.mint, depth: gone.depth };
-        for (const l of leaves) await this.setLeaf(client, t, l.wallet, false, undefined, u.slot, out);
+        if (gone) {
+          dirty.newTracks.delete(o.trackId);
+          dirty.goneTracks.set(o.trackId, { trackId: o.trackId, mint: gone.mint, depth: gone.depth });
+        }
         return;
       }
       case 'root_updated':
@@ -274,89 +306,107 @@ export class ProjectChainUpdates {
     }
   }
 
-  private async trackOfMint(client: PoolClient, mint: Buffer): Promise<TrackRow | undefined> {
-    const { rows } = await client.query<{ track_id: string; depth: number }>(`SELECT track_id::text, depth FROM tracks WHERE mint = $1`, [mint]);
-    const r = rows[0];
-    return r ? { trackId: BigInt(r.track_id), mint, depth: r.depth } : undefined;
-  }
-
-  private async tracksHeldBy(client: PoolClient, wallet: Buffer): Promise<TrackRow[]> {
-    const { rows } = await client.query<{ track_id: string; mint: Buffer; depth: number }>(
-      `SELECT DISTINCT t.track_id::text, t.mint, t.depth FROM holdings h JOIN tracks t ON t.mint = h.mint WHERE h.wallet = $1 ORDER BY 1`,
-      [wallet],
-    );
-    return rows.map((r) => ({ trackId: BigInt(r.track_id), mint: r.mint, depth: r.depth }));
-  }
-
-  private async tracksWithLeafOf(client: PoolClient, wallet: Buffer): Promise<TrackRow[]> {
-    const { rows } = await client.query<{ track_id: string; mint: Buffer; depth: number }>(
-      `SELECT t.track_id::text, t.mint, t.depth FROM indexer_leaves l JOIN tracks t ON t.track_id = l.track_id
-        WHERE l.wallet = $1 AND l.present ORDER BY 1`,
-      [wallet],
-    );
-    return rows.map((r) => ({ trackId: BigInt(r.track_id), mint: r.mint, depth: r.depth }));
-  }
-
-  /** Re-evaluates the leaf rule for (track, wallet) and emits the change, if any. */
-  private async reconcile(client: PoolClient, t: TrackRow, wallet: Buffer, slot: number, out: OutboxRecord[]): Promise<void> {
-    const { rows } = await client.query<{ commitment: Buffer | null; balance: string }>(
-      `SELECT (SELECT commitment FROM identities WHERE wallet = $1) AS commitment,
-              (SELECT COALESCE(SUM(amount), 0)::text FROM holdings WHERE wallet = $1 AND mint = $2) AS balance`,
-      [wallet, t.mint],
-    );
-    const r = rows[0]!;
-    let commitment: bigint | undefined;
-    if (r.commitment) {
-      const c = BigInt(`0x${r.commitment.toString('hex')}`);
-      if (isField(c)) commitment = c;
-      else this.log.warn(`wallet ${bs58.encode(wallet)}: registered commitment is not a field element; no leaf`);
+  /**
+   * Evaluates the leaf rule for every pair the batch may have changed (in track, wallet order, so
+   * change seqs are deterministic for a given batch) and emits the differences.
+   */
+  private async reconcile(client: PoolClient, dirty: Dirty, slot: number, out: OutboxRecord[]): Promise<void> {
+    const wallets = [...dirty.wallets.values()];
+    if (wallets.length > 0) {
+      const { rows } = await client.query<{ track_id: string; wallet: Buffer }>(
+        `SELECT t.track_id::text, h.wallet FROM holdings h JOIN tracks t ON t.mint = h.mint WHERE h.wallet = ANY($1::bytea[])
+         UNION SELECT l.track_id::text, l.wallet FROM indexer_leaves l WHERE l.wallet = ANY($1::bytea[]) AND l.present`,
+        [wallets],
+      );
+      for (const r of rows) dirty.pair(BigInt(r.track_id), r.wallet);
     }
-    const want = commitment !== undefined && BigInt(r.balance) >= 1n;
-    await this.setLeaf(client, t, wallet, want, commitment, slot, out);
-  }
-
-  private async setLeaf(
-    client: PoolClient,
-    t: TrackRow,
-    wallet: Buffer,
-    want: boolean,
-    commitment: bigint | undefined,
-    slot: number,
-    out: OutboxRecord[],
-  ): Promise<void> {
-    const { rows } = await client.query<{ present: boolean; leaf: Buffer }>(
-      `SELECT present, leaf FROM indexer_leaves WHERE track_id = $1 AND wallet = $2 FOR UPDATE`,
-      [t.trackId.toString(), wallet],
+    if (dirty.newTracks.size > 0) {
+      const { rows } = await client.query<{ track_id: string; wallet: Buffer }>(
+        `SELECT DISTINCT t.track_id::text, h.wallet FROM tracks t JOIN holdings h ON h.mint = t.mint JOIN identities i ON i.wallet = h.wallet
+          WHERE t.track_id = ANY($1::bigint[])`,
+        [[...dirty.newTracks].map(String)],
+      );
+      for (const r of rows) dirty.pair(BigInt(r.track_id), r.wallet);
+    }
+    if (dirty.goneTracks.size > 0) {
+      const { rows } = await client.query<{ track_id: string; wallet: Buffer }>(
+        `SELECT track_id::text, wallet FROM indexer_leaves WHERE track_id = ANY($1::bigint[]) AND present`,
+        [[...dirty.goneTracks.keys()].map(String)],
+      );
+      for (const r of rows) dirty.pair(BigInt(r.track_id), r.wallet);
+    }
+    const pairs = [...dirty.pairs.values()].sort((a, b) => (a.trackId !== b.trackId ? (a.trackId < b.trackId ? -1 : 1) : Buffer.compare(a.wallet, b.wallet)));
+    if (pairs.length === 0) return;
+    const { rows } = await client.query<{
+      track_id: string;
+      wallet: Buffer;
+      mint: Buffer | null;
+      depth: number | null;
+      commitment: Buffer | null;
+      balance: string;
+      present: boolean | null;
+      leaf: Buffer | null;
+    }>(
+      `SELECT p.track_id::text, p.wallet, t.mint, t.depth, i.commitment, COALESCE(b.balance, 0)::text AS balance, l.present, l.leaf
+         FROM unnest($1::bigint[], $2::bytea[]) WITH ORDINALITY AS p(track_id, wallet, ord)
+         LEFT JOIN tracks t ON t.track_id = p.track_id
+         LEFT JOIN identities i ON i.wallet = p.wallet
+         LEFT JOIN LATERAL (SELECT SUM(h.amount) AS balance FROM holdings h WHERE h.wallet = p.wallet AND h.mint = t.mint) b ON true
+         LEFT JOIN indexer_leaves l ON l.track_id = p.track_id AND l.wallet = p.wallet
+        ORDER BY p.ord`,
+      [pairs.map((x) => x.trackId.toString()), pairs.map((x) => x.wallet)],
     );
-    const cur = rows[0];
-    if (want === (cur?.present ?? false)) return;
-    let leaf: Buffer;
-    if (want) {
-      const mintKey = t.mint.toString('hex');
-      let tf = this.tokenFields.get(mintKey);
-      if (tf === undefined) {
-        tf = tokenField(t.mint);
-        this.tokenFields.set(mintKey, tf);
+    const changes: { trackId: bigint; wallet: Buffer; leaf: Buffer; present: boolean; mint: Buffer; depth: number }[] = [];
+    for (const r of rows) {
+      const trackId = BigInt(r.track_id);
+      const track = r.mint && r.depth !== null ? { mint: r.mint, depth: r.depth } : dirty.goneTracks.get(trackId);
+      let commitment: bigint | undefined;
+      if (r.commitment && r.mint) {
+        const c = BigInt(`0x${r.commitment.toString('hex')}`);
+        if (isField(c)) commitment = c;
+        else this.log.warn(`wallet ${bs58.encode(r.wallet)}: registered commitment is not a field element; no leaf`);
       }
-      leaf = Buffer.from(fieldToHex(leafHash(commitment!, tf, t.trackId)).slice(2), 'hex');
-    } else {
-      leaf = cur!.leaf;
+      const want = r.mint !== null && commitment !== undefined && BigInt(r.balance) >= 1n;
+      if (want === (r.present ?? false) || !track) continue;
+      const leaf = want ? this.leafOf(commitment!, track.mint, trackId) : r.leaf!;
+      changes.push({ trackId, wallet: r.wallet, leaf, present: want, mint: track.mint, depth: track.depth });
     }
-    const { rows: seqRows } = await client.query<{ last_seq: string }>(
-      `INSERT INTO indexer_leaf_seq (track_id, last_seq) VALUES ($1, 1)
-       ON CONFLICT (track_id) DO UPDATE SET last_seq = indexer_leaf_seq.last_seq + 1 RETURNING last_seq::text`,
-      [t.trackId.toString()],
+    if (changes.length === 0) return;
+    // Change seqs: one statement reserves a contiguous range per track.
+    const perTrack = new Map<bigint, number>();
+    for (const c of changes) perTrack.set(c.trackId, (perTrack.get(c.trackId) ?? 0) + 1);
+    const { rows: seqRows } = await client.query<{ track_id: string; last_seq: string }>(
+      `INSERT INTO indexer_leaf_seq (track_id, last_seq) SELECT * FROM unnest($1::bigint[], $2::bigint[])
+       ON CONFLICT (track_id) DO UPDATE SET last_seq = indexer_leaf_seq.last_seq + EXCLUDED.last_seq
+       RETURNING track_id::text, last_seq::text`,
+      [[...perTrack.keys()].map(String), [...perTrack.values()]],
     );
-    const changeSeq = BigInt(seqRows[0]!.last_seq);
+    const next = new Map(seqRows.map((r) => [BigInt(r.track_id), BigInt(r.last_seq) - BigInt(perTrack.get(BigInt(r.track_id))!) + 1n]));
+    const seqs: bigint[] = [];
+    for (const c of changes) {
+      const s = next.get(c.trackId)!;
+      next.set(c.trackId, s + 1n);
+      seqs.push(s);
+      const op = c.present ? 'append' : 'revoke';
+      const value = { trackId: c.trackId, changeSeq: s, op, leaf: `0x${c.leaf.toString('hex')}`, depth: c.depth, slot, mint: bs58.encode(c.mint) } as const;
+      out.push({ topic: this.topics.leafChanges, key: leafChangeKey(value), value: leafChangeCodec.encode(value) });
+      this.metrics?.leafChanges.inc({ op });
+    }
     await client.query(
-      `INSERT INTO indexer_leaves (track_id, wallet, leaf, present, change_seq) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO indexer_leaves (track_id, wallet, leaf, present, change_seq)
+       SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bool[], $5::bigint[])
        ON CONFLICT (track_id, wallet) DO UPDATE SET leaf = EXCLUDED.leaf, present = EXCLUDED.present, change_seq = EXCLUDED.change_seq`,
-      [t.trackId.toString(), wallet, leaf, want, changeSeq.toString()],
+      [changes.map((c) => c.trackId.toString()), changes.map((c) => c.wallet), changes.map((c) => c.leaf), changes.map((c) => c.present), seqs.map(String)],
     );
-    const op = want ? 'append' : 'revoke';
-    const value = { trackId: t.trackId, changeSeq, op, leaf: `0x${leaf.toString('hex')}`, depth: t.depth, slot, mint: bs58.encode(t.mint) } as const;
-    out.push({ topic: this.topics.leafChanges, key: leafChangeKey(value), value: leafChangeCodec.encode(value) });
-    this.metrics?.leafChanges.inc({ op });
+  }
+
+  private leafOf(commitment: bigint, mint: Buffer, trackId: bigint): Buffer {
+    const mintKey = mint.toString('hex');
+    let tf = this.tokenFields.get(mintKey);
+    if (tf === undefined) {
+      tf = tokenField(mint);
+      this.tokenFields.set(mintKey, tf);
+    }
+    return Buffer.from(fieldToHex(leafHash(commitment, tf, trackId)).slice(2), 'hex');
   }
 }
-

@@ -125,6 +125,11 @@ export class PgOffsetConsumer {
   /** One transaction: returns the new next offset, or 'seek' when Kafka delivered past the stored offset. */
   private async applyOnce(partition: number, all: KafkaMessage[]): Promise<string | 'seek'> {
     const client = await this.opts.pool.connect();
+    // A connection that dies between statements (PostgreSQL restart) must fail this attempt, not
+    // the process: the error surfaces through the next query and the batch is retried.
+    const onError = (): void => undefined;
+    client.on('error', onError);
+    let broken = false;
     try {
       await client.query('BEGIN');
       if (this.opts.serializeKey !== undefined) await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext(current_schema()))', [this.opts.serializeKey]);
@@ -156,10 +161,13 @@ export class PgOffsetConsumer {
       await client.query('COMMIT');
       return next;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
       throw e;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 }

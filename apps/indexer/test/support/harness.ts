@@ -7,7 +7,7 @@ import { SparseMerkleTree, MemoryNodeStore } from '@rv/merkle';
 import { createTestSchema, testEnv, uniqueName, waitFor } from '@rv/testing';
 import { ConfigService } from '@rv/config';
 import { KafkaService, type RunningConsumer } from '@rv/kafka';
-import { migrations } from '@rv/db';
+import { migrations, runMigrations } from '@rv/db';
 import { MetricsService } from '@rv/observability';
 import type { QueryRunner } from 'typeorm';
 import { ApplyLeafChanges } from '../../../registry/src/trees/apply-leaf-changes';
@@ -15,6 +15,12 @@ import { LeafChangesConsumer } from '../../../registry/src/tree-writer/leaf-chan
 import type { RegistryConfig } from '../../../registry/src/registry.config';
 // Deep import only until libs/db lists the registry's migration (then this is skipped).
 import { RegistryLeafSeq1764430000000 } from '../../../../libs/db/src/migrations/1764430000000-registry-leaf-seq';
+
+async function schemaOn(url: string): Promise<{ schema: string; url: string; drop: () => Promise<void> }> {
+  const schema = uniqueName('idx');
+  await runMigrations({ url, schema });
+  return { schema, url, drop: async () => undefined };
+}
 
 /** One isolated pipeline: a schema, suffixed topics, pools and clients; `close()` removes it all. */
 export class Pipeline {
@@ -34,13 +40,15 @@ export class Pipeline {
   private dropSchema!: () => Promise<void>;
   private registry?: RunningConsumer;
 
-  static async create(partitions = 3): Promise<Pipeline> {
+  /** `databaseUrl`: another PostgreSQL server (e.g. a ThrowawayPostgres a test restarts). */
+  static async create(partitions = 3, databaseUrl?: string): Promise<Pipeline> {
     const p = new Pipeline();
-    const s = await createTestSchema('idx');
+    const s = databaseUrl ? await schemaOn(databaseUrl) : await createTestSchema('idx');
     p.schema = s.schema;
     p.url = s.url;
     p.dropSchema = s.drop;
     p.pool = new Pool({ connectionString: s.url, options: `-c search_path=${s.schema}`, max: 6 });
+    p.pool.on('error', () => undefined); // idle clients die when a test restarts PostgreSQL
     const registryMigration = new RegistryLeafSeq1764430000000();
     if (!migrations.some((m) => m.name === registryMigration.name)) {
       await registryMigration.up({ query: (sql: string) => p.pool.query(sql) } as unknown as QueryRunner);
@@ -135,6 +143,31 @@ export class Pipeline {
       },
       { timeoutMs, intervalMs: 200, what: 'pipeline settled' },
     );
+  }
+
+  /** Waits until the projector applied everything published and the outbox is sent (no registry involved). */
+  async waitProjected(timeoutMs = 120000): Promise<void> {
+    const end = await this.chainUpdatesEnd();
+    await waitFor(
+      async () => {
+        const { rows } = await this.pool.query<{ done: string; unsent: string }>(
+          `SELECT (SELECT COALESCE(SUM(next_offset), 0)::text FROM consumer_offsets WHERE consumer_group = $1 AND topic = $2) AS done,
+                  (SELECT COUNT(*)::text FROM indexer_outbox WHERE sent_at IS NULL) AS unsent`,
+          [this.projectorGroup, this.topics.chainUpdates],
+        );
+        return BigInt(rows[0]!.done) >= end && rows[0]!.unsent === '0';
+      },
+      { timeoutMs, intervalMs: 200, what: 'projector settled' },
+    );
+  }
+
+  /** Live leaves per track (sorted hex) as the projector derived them (indexer_leaves). */
+  async projectedLeaves(): Promise<Map<bigint, string[]>> {
+    const { rows } = await this.pool.query<{ track_id: string; leaf: Buffer }>(`SELECT track_id::text, leaf FROM indexer_leaves WHERE present`);
+    const out = new Map<bigint, string[]>();
+    for (const r of rows) out.set(BigInt(r.track_id), [...(out.get(BigInt(r.track_id)) ?? []), `0x${r.leaf.toString('hex')}`]);
+    for (const [t, l] of out) out.set(t, l.sort());
+    return out;
   }
 
   /** Live leaves per track (sorted hex) read from the registry tables. */
