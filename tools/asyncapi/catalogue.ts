@@ -9,12 +9,17 @@ import {
   ROOTS_TOPIC,
   ROOTS_VERSION,
   rootRecordSchema,
+  PROVER_JOBS_TOPIC,
+  PROVER_RESULTS_TOPIC,
+  proofJobSchema,
+  proofResultSchema,
 } from '@rv/events';
 
 /** What a downstream consumer needs to know about one rv.* topic, beside its value schema. */
 export interface TopicDoc {
   topic: string;
-  version: number;
+  /** The value's `v` field, or null when the envelope has none (its version is the topic's). */
+  version: number | null;
   schema: z.ZodType;
   title: string;
   description: string;
@@ -74,5 +79,34 @@ export const TOPICS: TopicDoc[] = [
     retention: '7 days (broker default).',
     producers: ['apps/registry (tree writer)'],
     consumers: ['apps/registry (root publisher: submits update_root on chain)'],
+  },
+  {
+    topic: PROVER_JOBS_TOPIC,
+    version: null,
+    schema: proofJobSchema,
+    title: 'Proof jobs',
+    description:
+      'Requests for ownership proofs, for apps/prover instances in one consumer group. The holder secret travels sealed ' +
+      '(sealedSecret: X25519 + HKDF-SHA256 + AES-256-GCM to the prover job key, bound to topic and jobId; see docs/prover-jobs.md); ' +
+      'a job with a plaintext `secret` is dead-lettered without its payload.',
+    key: 'The jobId.',
+    ordering: 'None needed: jobs are independent.',
+    delivery: `${atLeastOnce} Idempotency key: jobId (a job may be proved twice; results carry the jobId).`,
+    retention: '1 hour (set at creation: the values link nullifiers to leaf positions).',
+    producers: ['gateway (async proofs)', 'any partner back end with a job key'],
+    consumers: ['apps/prover (consumer group PROVER_GROUP_ID)'],
+  },
+  {
+    topic: PROVER_RESULTS_TOPIC,
+    version: null,
+    schema: proofResultSchema,
+    title: 'Proof results',
+    description: 'One result per job: the proof with its public inputs, or the failure reason. Never the secret.',
+    key: 'The jobId.',
+    ordering: 'None needed.',
+    delivery: `${atLeastOnce} Deduplicate by jobId.`,
+    retention: '7 days (broker default).',
+    producers: ['apps/prover'],
+    consumers: ['the job producers'],
   },
 ];

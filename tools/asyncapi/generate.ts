@@ -10,9 +10,10 @@ export const ASYNCAPI_FILE = path.resolve(__dirname, '..', '..', 'docs', 'asynca
 
 const id = (topic: string) => topic.replace(/[^a-zA-Z0-9]+/g, '_');
 
-function valueSchema(schema: z.ZodType, version: number): Record<string, unknown> {
+function valueSchema(schema: z.ZodType, version: number | null): Record<string, unknown> {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
   delete json.$schema;
+  if (version === null) return json;
   // Every value carries the schema version `v`, checked first by every consumer.
   const withVersion = (s: Record<string, unknown>): Record<string, unknown> => {
     if (Array.isArray(s.oneOf)) return { ...s, oneOf: (s.oneOf as Record<string, unknown>[]).map(withVersion) };
@@ -42,7 +43,9 @@ export function buildAsyncApi(): Record<string, unknown> {
         `Ordering: ${t.ordering}`,
         `Delivery: ${t.delivery}`,
         `Retention: ${t.retention}`,
-        'Encoding: UTF-8 JSON with sorted keys; u64 as decimal strings; 32-byte values as 0x + 64 lower-case hex; addresses base58.',
+        t.version === null
+          ? 'Encoding: UTF-8 JSON; field elements as 0x-hex.'
+          : `Encoding: UTF-8 JSON with sorted keys and schema version v=${t.version}; u64 as decimal strings; 32-byte values as 0x + 64 lower-case hex; addresses base58.`,
         `A record that cannot be decoded goes to \`${t.topic}.dlq\` with the reason in the header rv-dlq-reason.`,
       ].join('\n\n'),
       bindings: { kafka: { key: { type: 'string', description: t.key }, bindingVersion: '0.5.0' } },

@@ -7,6 +7,7 @@ import { createPrivateKey } from 'crypto';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { proofJobSchema, proofResultSchema } from '@rv/events';
 import { commitment, leafHash, nullifier } from '@rv/crypto';
 import { DLQ_HEADERS } from '@rv/kafka';
 import { generateJobKeyPem, jobPrivateKeyFromPem, jobPublicKeyOf, sealJobSecret, type JobPublicKey } from '@rv/sealed';
@@ -260,6 +261,10 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
       { timeoutMs: 60_000, what: 'job results' },
     );
     expect(byId.get('job-ok')).toMatchObject({ status: 'proved', publicInputs: { nullifier: hex(w.nullifier) } });
+    // What the prover writes is what the topic's documented schema (libs/events, docs/asyncapi.json) says.
+    for (const id of ['job-ok', 'job-bad', 'job-reg']) expect(proofResultSchema.safeParse(byId.get(id)).error).toBeUndefined();
+    // ... and the jobs this spec sends are the documented job format.
+    expect(proofJobSchema.safeParse(job(key, jobsTopic, 'job-ok', w)).error).toBeUndefined();
     expect(byId.get('job-reg')).toMatchObject({ status: 'proved' });
     expect(byId.get('job-bad')).toMatchObject({ status: 'failed', reason: 'nullifier' });
     const ok = byId.get('job-ok') as { proof: string; publicInputs: Record<string, string> };
