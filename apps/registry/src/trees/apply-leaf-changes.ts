@@ -36,6 +36,9 @@ export interface ApplyResult {
   hashes: number;
 }
 
+/** Default REGISTRY_ROOT_HISTORY: ≥ the chain's ring of 64 roots (and the gateway's RECENT_ROOTS). */
+export const DEFAULT_ROOT_HISTORY = 128;
+
 /** A batch that can never apply (gap in seq, unknown leaf, full tree...): not retryable. */
 export class InvalidBatchError extends Error {}
 
@@ -61,11 +64,18 @@ export interface ChangeLogRecord {
 export class ApplyLeafChanges {
   private readonly store: PgTreeStore;
 
+  /**
+   * @param rootHistory paths stay servable at the newest `rootHistory` seqs of each tree
+   *   (REGISTRY_ROOT_HISTORY); older node versions are pruned in the batch transaction.
+   */
   constructor(
     private readonly pool: Pool,
     private readonly defaultDepth = 20,
     private readonly hasher: Poseidon2Hasher = getHasher(),
+    private readonly rootHistory = DEFAULT_ROOT_HISTORY,
   ) {
+    if (!Number.isSafeInteger(rootHistory) || rootHistory < 1)
+      throw new RangeError(`rootHistory must be a positive integer, got ${rootHistory}`);
     this.store = new PgTreeStore(pool);
   }
 
@@ -229,7 +239,17 @@ export class ApplyLeafChanges {
     const written: MerkleNode[] = [...result.nodes];
     await this.store.insertLeaves(client, trackId, seq, appended);
     await this.store.revokeLeaves(client, trackId, seq, [...revoked]);
+    // Node (level, i) exists iff a leaf under it was ever written, i.e. i * 2^level < nextIndex:
+    // keep its current version before overwriting it (appends: only the right edge).
+    await this.store.archiveNodes(
+      client,
+      trackId,
+      seq,
+      written.filter((n) => n.index * 2 ** n.level < tree.nextIndex),
+    );
     await this.store.putNodes(client, trackId, seq, written);
+    const historyFromSeq = Math.max(tree.historyFromSeq, seq - this.rootHistory + 1);
+    if (historyFromSeq > tree.historyFromSeq) await this.store.pruneHistory(client, trackId, historyFromSeq);
     const after: TreeState = {
       ...tree,
       nextIndex: next,
@@ -241,6 +261,7 @@ export class ApplyLeafChanges {
       root: changes.length > 0 ? result.root : tree.root,
       slot: Math.max(tree.slot, slot),
       changeSeq,
+      historyFromSeq,
     };
     await this.store.recordRoot(client, trackId, after);
     return { tree: after, nodes: written.length, hashes: result.hashes };

@@ -1,5 +1,6 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { FieldError, fieldFromHex } from '@rv/crypto';
+import type { SnapshotRef } from './tree-records';
 
 /** Edge validation of path/query/body values: 400 (or 413) with a message naming the value. */
 const U64_MAX = 2n ** 64n - 1n;
@@ -31,11 +32,11 @@ export function parseOptionalInt(
   return Number(text);
 }
 
-export function parseLeaf(text: string | undefined): bigint {
+export function parseLeaf(text: string | undefined, name = 'leaf'): bigint {
   if (text === undefined)
-    throw new BadRequestException('query parameter leaf is required (0x + 64 hex digits)');
+    throw new BadRequestException(`query parameter ${name} is required (0x + 64 hex digits)`);
   try {
-    return fieldFromHex(text, 'leaf');
+    return fieldFromHex(text, name);
   } catch (e) {
     if (e instanceof FieldError) throw new BadRequestException(e.message);
     throw e;
@@ -60,4 +61,23 @@ export function parseIndicesBody(body: unknown): number[] {
     }
   }
   return indices as number[];
+}
+
+/**
+ * The snapshot a read names: `root` (0x + 64 hex digits, a root of the tree's history) or `seq`
+ * (a tree seq), not both; neither = the current root. Values from a query string or a JSON body.
+ */
+export function parseSnapshotRef(root: unknown, seq: unknown): SnapshotRef | undefined {
+  const given = (v: unknown) => v !== undefined && v !== null && v !== '';
+  if (given(root) && given(seq)) throw new BadRequestException('give root or seq, not both');
+  if (given(root)) {
+    if (typeof root !== 'string') throw new BadRequestException('root must be a string: 0x + 64 hex digits');
+    return { root: parseLeaf(root, 'root') };
+  }
+  if (given(seq)) {
+    const text = typeof seq === 'number' ? String(seq) : seq;
+    if (typeof text !== 'string') throw new BadRequestException('seq must be a non-negative integer');
+    return { seq: parseOptionalInt(text, 'seq', 0, Number.MAX_SAFE_INTEGER) as number };
+  }
+  return undefined;
 }

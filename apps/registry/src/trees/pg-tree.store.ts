@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { FIELD_MODULUS, fieldFromBytes, fieldToBytes } from '@rv/crypto';
 import type { MerkleNode, NodeKey, NodeReader } from '@rv/merkle';
-import type { RootRecord, TreeState } from './tree-records';
+import type { RootRecord, SnapshotRef, TreeState } from './tree-records';
 
 type Queryable = Pool | PoolClient;
 
@@ -14,9 +14,27 @@ interface TreeRow {
   root: Buffer;
   slot: string;
   change_seq: string;
+  history_from_seq: string;
 }
 
-const TREE_COLUMNS = `t.track_id::text, t.depth, t.next_index::text, t.leaf_count::text, t.seq::text, t.root, t.slot::text, t.change_seq::text`;
+/** A merkle_roots row joined to a read (null columns: no such root / seq). */
+interface AtRow {
+  r_seq: string | null;
+  r_root: Buffer | null;
+  r_leaf_count: string | null;
+  r_slot: string | null;
+  r_change_seq: string | null;
+  r_next_index: string | null;
+}
+
+/** Result of a read at a named snapshot, all from one statement. */
+export type SnapshotRead<T> =
+  | { kind: 'no-tree' }
+  | { kind: 'unknown-root'; head: TreeState }
+  | { kind: 'pruned'; head: TreeState; at: TreeState }
+  | { kind: 'ok'; head: TreeState; at: TreeState; data: T };
+
+const TREE_COLUMNS = `t.track_id::text, t.depth, t.next_index::text, t.leaf_count::text, t.seq::text, t.root, t.slot::text, t.change_seq::text, t.history_from_seq::text`;
 
 function toTree(r: TreeRow): TreeState {
   return {
@@ -28,7 +46,67 @@ function toTree(r: TreeRow): TreeState {
     root: fieldFromBytes(r.root, 'stored root'),
     slot: Number(r.slot),
     changeSeq: BigInt(r.change_seq),
+    historyFromSeq: Number(r.history_from_seq),
   };
+}
+
+/** The tree as of a merkle_roots row (its root, seq, slot, counts). */
+function toSnapshot(head: TreeState, r: AtRow): TreeState | undefined {
+  if (r.r_seq === null || r.r_root === null) return undefined;
+  return {
+    ...head,
+    seq: Number(r.r_seq),
+    root: fieldFromBytes(r.r_root, 'stored root'),
+    leafCount: Number(r.r_leaf_count),
+    slot: Number(r.r_slot),
+    changeSeq: BigInt(r.r_change_seq ?? '0'),
+    nextIndex: Number(r.r_next_index ?? 0),
+  };
+}
+
+/**
+ * The merkle_roots row a snapshot reference names ($4: a seq, or a root value: its newest seq),
+ * joined to the tree row `t`. merkle_roots PK (track_id, seq) / merkle_roots_root_idx.
+ */
+function rootJoin(at: SnapshotRef): { sql: string; param: string | Buffer } {
+  const by = 'seq' in at ? 'r.seq = $4::bigint' : 'r.root = $4::bytea';
+  return {
+    sql: `LEFT JOIN LATERAL (
+            SELECT r.seq::text AS r_seq, r.root AS r_root, r.leaf_count::text AS r_leaf_count, r.slot::text AS r_slot,
+                   r.change_seq::text AS r_change_seq, r.next_index::text AS r_next_index
+              FROM merkle_roots r WHERE r.track_id = t.track_id AND ${by} ORDER BY r.seq DESC LIMIT 1) r ON true`,
+    param: 'seq' in at ? String(at.seq) : toBytea(at.root),
+  };
+}
+
+/**
+ * Hash of node (level, idx) of tree `t` as of seq `r.r_seq`, or NULL if not written by then:
+ * the current row if it was written at or before that seq, else the newest superseded version
+ * at or before it (merkle_nodes PK, then merkle_node_versions PK backward scan).
+ */
+const nodeAtSql = (level: string, idx: string): string =>
+  `(SELECT CASE WHEN n.seq <= r.r_seq::bigint THEN n.hash ELSE
+       (SELECT v.hash FROM merkle_node_versions v
+         WHERE v.track_id = n.track_id AND v.level = n.level AND v.index = n.index AND v.seq <= r.r_seq::bigint
+         ORDER BY v.seq DESC LIMIT 1) END
+      FROM merkle_nodes n WHERE n.track_id = t.track_id AND n.level = ${level} AND n.index = ${idx})`;
+
+function splitHex(hashes: string | null, n: number): (bigint | undefined)[] {
+  const parts = n === 0 ? [] : (hashes ?? '').split(',');
+  if (parts.length !== n) throw new Error(`expected ${n} node values, got ${parts.length}`);
+  return parts.map((h) => (h === '' ? undefined : parseStoredHex(h)));
+}
+
+function snapshotOf<T>(
+  row: (TreeRow & AtRow) | undefined,
+  data: (at: TreeState) => T,
+): SnapshotRead<T> {
+  if (!row) return { kind: 'no-tree' };
+  const head = toTree(row);
+  const at = toSnapshot(head, row);
+  if (!at) return { kind: 'unknown-root', head };
+  if (at.seq < head.historyFromSeq) return { kind: 'pruned', head, at };
+  return { kind: 'ok', head, at, data: data(at) };
 }
 
 const toBytea = (x: bigint): Buffer => Buffer.from(fieldToBytes(x));
@@ -46,8 +124,11 @@ function parseStoredHex(h: string): bigint {
  * Every read that serves an answer is ONE statement, so the tree row (root, seq, slot) and the
  * nodes or leaves come from one snapshot even while a writer commits. Indexes used:
  * merkle_trees PK (track_id); merkle_nodes PK (track_id, level, index);
- * merkle_roots PK (track_id, seq); merkle_leaves (track_id, index) unique and
- * merkle_leaves_leaf_hash_idx (track_id, leaf_hash).
+ * merkle_roots PK (track_id, seq) and merkle_roots_root_idx (track_id, root); merkle_leaves
+ * (track_id, index) unique and merkle_leaves_leaf_hash_idx (track_id, leaf_hash);
+ * merkle_node_versions PK (track_id, level, index, seq) for reads at an older seq and
+ * merkle_node_versions_replaced_idx (track_id, replaced_seq) for pruning (migration
+ * 1764700000000-registry-node-history).
  */
 export class PgTreeStore {
   constructor(readonly pool: Pool) {}
@@ -98,6 +179,73 @@ export class PgTreeStore {
     if (parts.length !== keys.length)
       throw new Error(`expected ${keys.length} node values, got ${parts.length}`);
     return { tree: toTree(row), values: parts.map((h) => (h === '' ? undefined : parseStoredHex(h))) };
+  }
+
+  /**
+   * The given nodes as of a named snapshot (seq or root), with the tree row and that root's
+   * record, from ONE statement: a writer's commit or pruning is either wholly visible or not.
+   */
+  async readNodesAt(
+    trackId: bigint,
+    at: SnapshotRef,
+    keys: readonly NodeKey[],
+  ): Promise<SnapshotRead<(bigint | undefined)[]>> {
+    const join = rootJoin(at);
+    const { rows } = await this.pool.query<TreeRow & AtRow & { hashes: string | null }>(
+      `SELECT ${TREE_COLUMNS}, r.*,
+         CASE WHEN r.r_seq::bigint >= t.history_from_seq THEN
+           (SELECT string_agg(coalesce(encode(${nodeAtSql('k.level', 'k.idx')}, 'hex'), ''), ',' ORDER BY k.ord)
+              FROM unnest($2::smallint[], $3::bigint[]) WITH ORDINALITY AS k(level, idx, ord)) END AS hashes
+       FROM merkle_trees t ${join.sql}
+       WHERE t.track_id = $1`,
+      [
+        trackId.toString(),
+        `{${keys.map((k) => k.level).join(',')}}`,
+        `{${keys.map((k) => k.index).join(',')}}`,
+        join.param,
+      ],
+    );
+    const row = rows[0];
+    return snapshotOf(row, () => splitHex(row?.hashes ?? null, keys.length));
+  }
+
+  /** Leaves with index >= cursor as of a named snapshot (revoked later = still there), one statement. */
+  async leavesPageAt(
+    trackId: bigint,
+    at: SnapshotRef,
+    cursor: number,
+    limit: number,
+  ): Promise<SnapshotRead<{ index: number; leaf: bigint }[]>> {
+    const join = rootJoin(at);
+    const { rows } = await this.pool.query<TreeRow & AtRow & { hashes: string | null; n: number | null }>(
+      `SELECT ${TREE_COLUMNS}, r.*, p.n, p.hashes
+         FROM merkle_trees t ${join.sql}
+         LEFT JOIN LATERAL (
+           SELECT count(*)::int AS n, string_agg(coalesce(encode(${nodeAtSql('0', 'g.i')}, 'hex'), ''), ',' ORDER BY g.i) AS hashes
+             FROM generate_series($2::bigint, least($2::bigint + $3::bigint, r.r_next_index::bigint) - 1) AS g(i)
+            WHERE r.r_seq::bigint >= t.history_from_seq
+         ) p ON true
+        WHERE t.track_id = $1`,
+      [trackId.toString(), cursor, limit, join.param],
+    );
+    const row = rows[0];
+    return snapshotOf(row, () =>
+      splitHex(row?.hashes ?? null, row?.n ?? 0).map((v, k) => ({ index: cursor + k, leaf: v ?? 0n })),
+    );
+  }
+
+  /** Index of the leaf with this value that was live at the named snapshot (the newest if several). */
+  async findLeafIndexAt(trackId: bigint, leaf: bigint, at: SnapshotRef): Promise<number | undefined> {
+    const by = 'seq' in at ? 'r.seq = $3::bigint' : 'r.root = $3::bytea';
+    const { rows } = await this.pool.query<{ index: string }>(
+      `SELECT l.index::text FROM merkle_roots r
+         JOIN merkle_leaves l ON l.track_id = r.track_id AND l.leaf_hash = $2 AND l.seq <= r.seq
+                             AND (l.revoked_seq IS NULL OR l.revoked_seq > r.seq)
+        WHERE r.track_id = $1 AND ${by}
+        ORDER BY r.seq DESC, l.index DESC LIMIT 1`,
+      [trackId.toString(), toBytea(leaf), 'seq' in at ? String(at.seq) : toBytea(at.root)],
+    );
+    return rows[0] ? Number(rows[0].index) : undefined;
   }
 
   /** A NodeReader over readNodes that remembers the tree row of its last read. */
@@ -247,6 +395,31 @@ export class PgTreeStore {
     );
   }
 
+  /**
+   * Copies the current rows of nodes about to be overwritten by batch `seq` into
+   * merkle_node_versions (replaced_seq = seq). `keys` may name nodes that do not exist yet.
+   */
+  async archiveNodes(db: Queryable, trackId: bigint, seq: number, keys: readonly NodeKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await db.query(
+      `INSERT INTO merkle_node_versions (track_id, level, index, seq, replaced_seq, hash)
+       SELECT n.track_id, n.level, n.index, n.seq, $2, n.hash
+         FROM unnest($3::smallint[], $4::bigint[]) AS k(level, idx)
+         JOIN merkle_nodes n ON n.track_id = $1 AND n.level = k.level AND n.index = k.idx
+        WHERE n.seq < $2`,
+      [trackId.toString(), seq, `{${keys.map((k) => k.level).join(',')}}`, `{${keys.map((k) => k.index).join(',')}}`],
+    );
+  }
+
+  /** Drops node versions no seq >= fromSeq needs (superseded at or before it). */
+  async pruneHistory(db: Queryable, trackId: bigint, fromSeq: number): Promise<number> {
+    const r = await db.query(`DELETE FROM merkle_node_versions WHERE track_id = $1 AND replaced_seq <= $2`, [
+      trackId.toString(),
+      fromSeq,
+    ]);
+    return r.rowCount ?? 0;
+  }
+
   /** Upserts nodes: one multi-row statement per 20k nodes. */
   async putNodes(db: Queryable, trackId: bigint, seq: number, nodes: readonly MerkleNode[]): Promise<void> {
     const CHUNK = 20000;
@@ -269,7 +442,8 @@ export class PgTreeStore {
 
   async recordRoot(db: Queryable, trackId: bigint, next: TreeState): Promise<void> {
     await db.query(
-      `INSERT INTO merkle_roots (track_id, seq, root, leaf_count, slot, change_seq) VALUES ($1, $2, $3, $4, $5, $6)`,
+      `INSERT INTO merkle_roots (track_id, seq, root, leaf_count, slot, change_seq, next_index)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [
         trackId.toString(),
         next.seq,
@@ -277,10 +451,12 @@ export class PgTreeStore {
         next.leafCount,
         next.slot,
         next.changeSeq.toString(),
+        next.nextIndex,
       ],
     );
     await db.query(
-      `UPDATE merkle_trees SET next_index = $2, leaf_count = $3, seq = $4, root = $5, slot = $6, change_seq = $7, updated_at = now()
+      `UPDATE merkle_trees SET next_index = $2, leaf_count = $3, seq = $4, root = $5, slot = $6, change_seq = $7,
+              history_from_seq = $8, updated_at = now()
         WHERE track_id = $1`,
       [
         trackId.toString(),
@@ -290,6 +466,7 @@ export class PgTreeStore {
         toBytea(next.root),
         next.slot,
         next.changeSeq.toString(),
+        next.historyFromSeq,
       ],
     );
   }

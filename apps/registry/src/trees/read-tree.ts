@@ -1,13 +1,16 @@
 import { getHasher, type Poseidon2Hasher } from '@rv/crypto';
 import { PathVerifier, SparseMerkleTree, type MerklePath, type NodeStore } from '@rv/merkle';
-import { PgTreeStore } from './pg-tree.store';
+import { PgTreeStore, type SnapshotRead } from './pg-tree.store';
 import {
   BehindSlotError,
   LeafNotFoundError,
   OutOfRangeError,
   PathIntegrityError,
+  RootNotFoundError,
+  RootPrunedError,
   TreeNotFoundError,
   type RootRecord,
+  type SnapshotRef,
   type TreeState,
 } from './tree-records';
 
@@ -23,6 +26,8 @@ export interface PathsAnswer {
 export class ReadTree {
   private readonly depths = new Map<bigint, number>();
   private readonly verifiers = new Map<bigint, PathVerifier>();
+  /** Separate verifiers for older roots, so history reads never evict the current root's cache. */
+  private readonly historyVerifiers = new Map<bigint, PathVerifier>();
 
   constructor(
     readonly store: PgTreeStore,
@@ -51,16 +56,35 @@ export class ReadTree {
     return r;
   }
 
-  async leaves(trackId: bigint, cursor: number, limit: number, minSlot?: number) {
-    const r = await this.store.leavesPage(trackId, cursor, limit);
-    if (!r) throw new TreeNotFoundError(trackId);
-    checkSlot(r.tree, minSlot);
+  /** A page of leaves at the current root, or as of a named older snapshot (`at`). */
+  async leaves(trackId: bigint, cursor: number, limit: number, minSlot?: number, at?: SnapshotRef) {
+    let r: { tree: TreeState; leaves: { index: number; leaf: bigint }[] } | undefined;
+    if (at) {
+      const read = await this.store.leavesPageAt(trackId, at, cursor, limit);
+      const { head, tree, data } = unwrap(trackId, at, read);
+      checkSlot(head, minSlot);
+      r = { tree, leaves: data };
+    } else {
+      r = await this.store.leavesPage(trackId, cursor, limit);
+      if (!r) throw new TreeNotFoundError(trackId);
+      checkSlot(r.tree, minSlot);
+    }
     const last = r.leaves[r.leaves.length - 1];
     const nextCursor = r.leaves.length === limit && last ? last.index + 1 : null;
     return { ...r, nextCursor };
   }
 
-  async paths(trackId: bigint, indices: readonly number[], minSlot?: number): Promise<PathsAnswer> {
+  /**
+   * Paths at the current root, or at a named older snapshot (`at`: seq or root). With `at`, the
+   * answer names that snapshot's root, seq and slot; minSlot still applies to the registry's
+   * current slot (how far it has caught up).
+   */
+  async paths(
+    trackId: bigint,
+    indices: readonly number[],
+    minSlot?: number,
+    at?: SnapshotRef,
+  ): Promise<PathsAnswer> {
     const depth = await this.depthOf(trackId);
     const capacity = 2 ** depth;
     for (const i of indices) {
@@ -70,26 +94,42 @@ export class ReadTree {
         );
       }
     }
-    const reader = this.store.snapshotReader(trackId);
-    const unused: NodeStore = {
-      getNodes: (k) => reader.getNodes(k),
-      putNodes: () => Promise.reject(new Error('read only')),
-    };
-    const smt = new SparseMerkleTree(unused, { depth, hasher: this.hasher });
+    const snap: { tree?: TreeState } = {};
+    let reader: NodeStore['getNodes'];
+    if (at) {
+      reader = async (keys) => {
+        const read = await this.store.readNodesAt(trackId, at, keys);
+        const r = unwrap(trackId, at, read);
+        checkSlot(r.head, minSlot);
+        snap.tree = r.tree;
+        return r.data;
+      };
+    } else {
+      const current = this.store.snapshotReader(trackId);
+      reader = async (keys) => {
+        const values = await current.getNodes(keys);
+        if (!current.found || !current.tree) throw new TreeNotFoundError(trackId);
+        snap.tree = current.tree;
+        return values;
+      };
+    }
+    const store: NodeStore = { getNodes: reader, putNodes: () => Promise.reject(new Error('read only')) };
+    const smt = new SparseMerkleTree(store, { depth, hasher: this.hasher });
     const paths = await smt.paths(indices);
-    const tree = reader.tree;
-    if (!reader.found || !tree) throw new TreeNotFoundError(trackId);
-    checkSlot(tree, minSlot);
+    const tree = snap.tree;
+    if (!tree) throw new TreeNotFoundError(trackId);
+    if (!at) checkSlot(tree, minSlot);
+    const where = at ? ` at seq ${tree.seq}` : '';
     for (const p of paths) {
       if (p.index >= tree.nextIndex)
         throw new LeafNotFoundError(
-          `track ${trackId} has no leaf at index ${p.index} (${tree.nextIndex} positions in use)`,
+          `track ${trackId} has no leaf at index ${p.index}${where} (${tree.nextIndex} positions in use)`,
         );
     }
     if (paths.some((p) => p.root !== tree.root)) {
       throw new PathIntegrityError(`track ${trackId}: root node and tree row disagree at seq ${tree.seq}`);
     }
-    const verifier = this.verifierOf(trackId);
+    const verifier = this.verifierOf(trackId, at ? this.historyVerifiers : this.verifiers);
     for (const p of paths) {
       if (!verifier.verify(p))
         throw new PathIntegrityError(
@@ -99,8 +139,23 @@ export class ReadTree {
     return { tree, paths };
   }
 
-  /** Path of the live leaf with this value. */
-  async pathByLeaf(trackId: bigint, leaf: bigint, minSlot?: number): Promise<PathsAnswer> {
+  /** Path of the live leaf with this value (live at the named snapshot, if `at` is given). */
+  async pathByLeaf(trackId: bigint, leaf: bigint, minSlot?: number, at?: SnapshotRef): Promise<PathsAnswer> {
+    const notFound = () =>
+      new LeafNotFoundError(
+        `track ${trackId} has no live leaf 0x${leaf.toString(16).padStart(64, '0')}${at ? ' at that root' : ''}`,
+      );
+    if (at) {
+      // A snapshot never changes (until pruned, which the path read reports): one try.
+      const index = await this.store.findLeafIndexAt(trackId, leaf, at);
+      if (index === undefined) {
+        unwrap(trackId, at, await this.store.readNodesAt(trackId, at, [])); // 404 / 410 first
+        throw notFound();
+      }
+      const answer = await this.paths(trackId, [index], minSlot, at);
+      if (answer.paths[0]?.leaf !== leaf) throw notFound();
+      return answer;
+    }
     // Two tries: the leaf may be revoked between finding its index and reading its path.
     for (let attempt = 0; attempt < 2; attempt++) {
       const index = await this.store.findLeafIndex(trackId, leaf);
@@ -111,7 +166,7 @@ export class ReadTree {
       const answer = await this.paths(trackId, [index], minSlot);
       if (answer.paths[0]?.leaf === leaf) return answer;
     }
-    throw new LeafNotFoundError(`track ${trackId} has no live leaf 0x${leaf.toString(16).padStart(64, '0')}`);
+    throw notFound();
   }
 
   private async depthOf(trackId: bigint): Promise<number> {
@@ -126,22 +181,45 @@ export class ReadTree {
   }
 
   /** Verifiers (with their proven-node caches) of the most recently served trees only. */
-  private verifierOf(trackId: bigint): PathVerifier {
-    let v = this.verifiers.get(trackId);
+  private verifierOf(trackId: bigint, verifiers: Map<bigint, PathVerifier>): PathVerifier {
+    let v = verifiers.get(trackId);
     if (v) {
-      this.verifiers.delete(trackId);
+      verifiers.delete(trackId);
     } else {
       v = new PathVerifier(this.hasher, 1 << 19);
-      while (this.verifiers.size >= MAX_CACHED_TREES)
-        this.verifiers.delete(this.verifiers.keys().next().value as bigint);
+      while (verifiers.size >= MAX_CACHED_TREES) verifiers.delete(verifiers.keys().next().value as bigint);
     }
-    this.verifiers.set(trackId, v);
+    verifiers.set(trackId, v);
     return v;
   }
 }
 
 /** Bounds verifier memory: each caches at most 2^19 proven nodes for each of its last 2 roots. */
 const MAX_CACHED_TREES = 8;
+
+/** The snapshot a read named, or the 404 / 410 it deserves. */
+function unwrap<T>(
+  trackId: bigint,
+  at: SnapshotRef,
+  read: SnapshotRead<T>,
+): { head: TreeState; tree: TreeState; data: T } {
+  const named = 'seq' in at ? `seq ${at.seq}` : `root 0x${at.root.toString(16).padStart(64, '0')}`;
+  switch (read.kind) {
+    case 'no-tree':
+      throw new TreeNotFoundError(trackId);
+    case 'unknown-root':
+      throw new RootNotFoundError(
+        `track ${trackId} never had ${named} (current seq ${read.head.seq}); see /v1/trees/${trackId}/roots`,
+      );
+    case 'pruned':
+      throw new RootPrunedError(
+        `track ${trackId}: ${named} (seq ${read.at.seq}) is older than the retained history ` +
+          `(seqs ${read.head.historyFromSeq}..${read.head.seq}); ask for a newer root`,
+      );
+    case 'ok':
+      return { head: read.head, tree: read.at, data: read.data };
+  }
+}
 
 function checkSlot(tree: TreeState, minSlot: number | undefined): void {
   if (minSlot !== undefined && tree.slot < minSlot) throw new BehindSlotError(tree.slot, minSlot);

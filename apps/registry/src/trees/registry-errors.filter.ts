@@ -7,6 +7,8 @@ import {
   LeafNotFoundError,
   OutOfRangeError,
   PathIntegrityError,
+  RootNotFoundError,
+  RootPrunedError,
   TreeNotFoundError,
 } from './tree-records';
 
@@ -30,7 +32,11 @@ export class RegistryErrorsFilter implements ExceptionFilter {
       res.status(e.getStatus()).json(e.getResponse());
       return;
     }
-    if (e instanceof TreeNotFoundError || e instanceof LeafNotFoundError) {
+    if (e instanceof RootPrunedError) {
+      res.status(410).json({ statusCode: 410, error: 'Gone', message: e.message });
+      return;
+    }
+    if (e instanceof TreeNotFoundError || e instanceof LeafNotFoundError || e instanceof RootNotFoundError) {
       res.status(404).json({ statusCode: 404, error: 'Not Found', message: e.message });
       return;
     }

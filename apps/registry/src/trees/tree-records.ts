@@ -13,7 +13,12 @@ export interface TreeState {
   slot: number;
   /** Last leaf-change seq (rv.registry.leaf-changes.v1) applied; 0 if none. */
   changeSeq: bigint;
+  /** Oldest seq whose paths and leaves can still be served (node history retention). */
+  historyFromSeq: number;
 }
+
+/** Which snapshot a read names: a seq of the tree, or a root value (its newest seq). */
+export type SnapshotRef = { seq: number } | { root: bigint };
 
 export interface RootRecord {
   seq: number;
@@ -40,6 +45,12 @@ export class BehindSlotError extends Error {
     super(`registry is at slot ${currentSlot}, behind the requested minSlot ${minSlot}`);
   }
 }
+
+/** The tree never had this root / seq (answered 404). */
+export class RootNotFoundError extends Error {}
+
+/** The root / seq existed, but its node history was pruned (answered 410). */
+export class RootPrunedError extends Error {}
 
 /** A request that is well-formed but out of range for this tree (answered 400). */
 export class OutOfRangeError extends Error {}

@@ -8,12 +8,37 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { parseIndex, parseIndicesBody, parseLeaf, parseOptionalInt, parseTrackId } from './http-input';
+import {
+  parseIndex,
+  parseIndicesBody,
+  parseLeaf,
+  parseOptionalInt,
+  parseSnapshotRef,
+  parseTrackId,
+} from './http-input';
 import { ReadTree } from './read-tree';
 import { RegistryErrorsFilter } from './registry-errors.filter';
 import { presentPath, presentRoot, presentSnapshot, presentTree } from './trees.presenter';
 
 const SLOT_MAX = Number.MAX_SAFE_INTEGER;
+
+/** Query parameters that name an older snapshot (the root a proof must name is an accepted one). */
+function SnapshotQuery(): MethodDecorator {
+  return (target, key, descriptor) => {
+    ApiQuery({
+      name: 'root',
+      required: false,
+      description:
+        'serve at this root of the tree history (0x + 64 hex digits) instead of the current one; ' +
+        'the answer names its root, seq and slot. 404 if never a root of the tree, 410 if pruned',
+    })(target, key, descriptor);
+    ApiQuery({
+      name: 'seq',
+      required: false,
+      description: 'serve at this tree seq (instead of root=; not both). 404 if unknown, 410 if pruned',
+    })(target, key, descriptor);
+  };
+}
 
 @ApiTags('trees')
 @Controller('v1/trees')
@@ -21,6 +46,10 @@ const SLOT_MAX = Number.MAX_SAFE_INTEGER;
 @ApiResponse({ status: 400, description: 'malformed track id, index, leaf or query' })
 @ApiResponse({ status: 404, description: 'unknown tree or leaf' })
 @ApiResponse({ status: 409, description: 'registry behind minSlot; body carries currentSlot' })
+@ApiResponse({
+  status: 410,
+  description: 'root/seq older than the retained history (REGISTRY_ROOT_HISTORY newest roots per tree)',
+})
 export class TreesController {
   constructor(private readonly read: ReadTree) {}
 
@@ -65,33 +94,41 @@ export class TreesController {
   @ApiOperation({
     summary: 'Merkle path of the leaf at an index, verified against the root it is served with',
   })
-  @ApiQuery({ name: 'minSlot', required: false })
+  @ApiQuery({ name: 'minSlot', required: false, description: '409 if the registry (current slot) is behind' })
+  @SnapshotQuery()
   async pathByIndex(
     @Param('trackId') trackId: string,
     @Param('leafIndex') leafIndex: string,
     @Query('minSlot') minSlot?: string,
+    @Query('root') root?: string,
+    @Query('seq') seq?: string,
   ) {
     const a = await this.read.paths(
       parseTrackId(trackId),
       [parseIndex(leafIndex, 'leafIndex')],
       parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
+      parseSnapshotRef(root, seq),
     );
     return { ...presentSnapshot(a.tree), path: presentPath(a.paths[0]!) };
   }
 
   @Get(':trackId/paths')
-  @ApiOperation({ summary: 'Merkle path of the live leaf with this value' })
+  @ApiOperation({ summary: 'Merkle path of the live leaf with this value (live at root=/seq= if given)' })
   @ApiQuery({ name: 'leaf', required: true, description: '0x + 64 hex digits' })
   @ApiQuery({ name: 'minSlot', required: false })
+  @SnapshotQuery()
   async pathByLeaf(
     @Param('trackId') trackId: string,
     @Query('leaf') leaf?: string,
     @Query('minSlot') minSlot?: string,
+    @Query('root') root?: string,
+    @Query('seq') seq?: string,
   ) {
     const a = await this.read.pathByLeaf(
       parseTrackId(trackId),
       parseLeaf(leaf),
       parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
+      parseSnapshotRef(root, seq),
     );
     return { ...presentSnapshot(a.tree), path: presentPath(a.paths[0]!) };
   }
@@ -102,18 +139,27 @@ export class TreesController {
   @ApiBody({
     schema: {
       type: 'object',
-      properties: { indices: { type: 'array', items: { type: 'integer' }, maxItems: 1000 } },
+      required: ['indices'],
+      properties: {
+        indices: { type: 'array', items: { type: 'integer' }, maxItems: 1000 },
+        root: { type: 'string', description: 'optional: serve at this root of the history (0x + 64 hex)' },
+        seq: { type: 'integer', description: 'optional: serve at this tree seq (not with root)' },
+      },
     },
   })
-  @ApiOkResponse({ description: '{ trackId, root, seq, slot, paths: [{ index, leaf, siblings }] }' })
+  @ApiOkResponse({
+    description: '{ trackId, root, seq, slot, paths: [{ index, leaf, siblings }] } (root/seq/slot of the snapshot read)',
+  })
   @ApiResponse({ status: 413, description: 'more than 1000 indices' })
   @ApiQuery({ name: 'minSlot', required: false })
   async paths(@Param('trackId') trackId: string, @Body() body: unknown, @Query('minSlot') minSlot?: string) {
     const id = parseTrackId(trackId);
+    const fields = (body ?? {}) as { root?: unknown; seq?: unknown };
     const a = await this.read.paths(
       id,
       parseIndicesBody(body),
       parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
+      parseSnapshotRef(fields.root, fields.seq),
     );
     return { ...presentSnapshot(a.tree), paths: a.paths.map(presentPath) };
   }
@@ -127,17 +173,21 @@ export class TreesController {
   })
   @ApiQuery({ name: 'limit', required: false, description: '1..10000, default 1000' })
   @ApiQuery({ name: 'minSlot', required: false })
+  @SnapshotQuery()
   async leaves(
     @Param('trackId') trackId: string,
     @Query('cursor') cursor?: string,
     @Query('limit') limit?: string,
     @Query('minSlot') minSlot?: string,
+    @Query('root') root?: string,
+    @Query('seq') seq?: string,
   ) {
     const r = await this.read.leaves(
       parseTrackId(trackId),
       parseOptionalInt(cursor, 'cursor', 0, 2 ** 32, 0) as number,
       parseOptionalInt(limit, 'limit', 1, 10000, 1000) as number,
       parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
+      parseSnapshotRef(root, seq),
     );
     return {
       ...presentSnapshot(r.tree),

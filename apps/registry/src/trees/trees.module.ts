@@ -3,9 +3,10 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { ConfigService } from '@rv/config';
 import type { RegistryConfig } from '../registry.config';
-import { ApplyLeafChanges } from './apply-leaf-changes';
+import { ApplyLeafChanges, DEFAULT_ROOT_HISTORY } from './apply-leaf-changes';
 import { PgTreeStore } from './pg-tree.store';
 import { ReadTree } from './read-tree';
+import type { TreesSettings } from './trees.config';
 import { TreesController } from './trees.controller';
 import { LeafChangesConsumer } from '../tree-writer/leaf-changes.consumer';
 
@@ -25,8 +26,14 @@ export const PG_POOL = Symbol('PG_POOL');
     {
       provide: ApplyLeafChanges,
       inject: [PG_POOL, ConfigService],
-      useFactory: (pool: Pool, config: ConfigService<RegistryConfig>) =>
-        new ApplyLeafChanges(pool, config.get('DEFAULT_TREE_DEPTH')),
+      useFactory: (pool: Pool, config: ConfigService<RegistryConfig & Partial<TreesSettings>>) =>
+        new ApplyLeafChanges(
+          pool,
+          config.get('DEFAULT_TREE_DEPTH'),
+          undefined,
+          // Until registryConfigSchema spreads treesSettings, the default applies.
+          config.get('REGISTRY_ROOT_HISTORY') ?? DEFAULT_ROOT_HISTORY,
+        ),
     },
     LeafChangesConsumer,
   ],

@@ -5,6 +5,7 @@ import { IndexerIngestMints1764440001000 } from './1764440001000-indexer-ingest-
 import { IndexerIngestAccounts1764440002000 } from './1764440002000-indexer-ingest-accounts';
 import { GatewayApiKeys1764600000000 } from './1764600000000-gateway-api-keys';
 import { GatewayVerificationRequests1764600001000 } from './1764600001000-gateway-verification-requests';
+import { RegistryNodeHistory1764700000000 } from './1764700000000-registry-node-history';
 
 /**
  * Every migration, in timestamp order (TypeORM applies them in this order). Add new ones at the
@@ -18,4 +19,5 @@ export const migrations = [
   IndexerIngestAccounts1764440002000,
   GatewayApiKeys1764600000000,
   GatewayVerificationRequests1764600001000,
+  RegistryNodeHistory1764700000000,
 ];
