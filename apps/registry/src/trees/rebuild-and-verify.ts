@@ -23,7 +23,9 @@ export interface TreeReport {
 
 /**
  * Recomputes each tree from merkle_leaves, batch by batch (leaf.seq / revoked_seq), and checks
- * every root in merkle_roots, the tree row, and every stored node in merkle_nodes (both ways).
+ * every root in merkle_roots, the tree row, every stored node in merkle_nodes (both ways), and
+ * every superseded node version in merkle_node_versions against the tree right after the batch
+ * that wrote it (so paths served at older roots are checked too).
  */
 export class RebuildAndVerify {
   private readonly store: PgTreeStore;
@@ -92,18 +94,54 @@ export class RebuildAndVerify {
     // Within a batch, appends come before revokes (a leaf may be appended and revoked in one batch).
     for (const [seq, index] of revokes) add(seq, { index, leaf: 0n });
 
-    const { rows: roots } = await this.pool.query<{ seq: string; root: Buffer; leaf_count: string }>(
-      `SELECT seq::text, root, leaf_count::text FROM merkle_roots WHERE track_id = $1 ORDER BY seq`,
+    const { rows: roots } = await this.pool.query<{
+      seq: string;
+      root: Buffer;
+      leaf_count: string;
+      next_index: string | null;
+    }>(
+      `SELECT seq::text, root, leaf_count::text, next_index::text FROM merkle_roots r WHERE track_id = $1 ORDER BY r.seq`,
       [id],
     );
+    // Superseded node versions (served for older roots), by the seq that wrote them: each must
+    // equal the recomputed node right after that batch and be replaced at replaced_seq.
+    const versions = new Map<number, { level: number; index: number; hash: Buffer; replaced: number }[]>();
+    const { rows: versionRows } = await this.pool.query<{
+      level: number;
+      index: string;
+      seq: string;
+      replaced_seq: string;
+      hash: Buffer;
+    }>(
+      `SELECT level, index::text, seq::text, replaced_seq::text, hash FROM merkle_node_versions WHERE track_id = $1`,
+      [id],
+    );
+    for (const v of versionRows) {
+      const list = versions.get(Number(v.seq)) ?? [];
+      list.push({ level: v.level, index: Number(v.index), hash: v.hash, replaced: Number(v.replaced_seq) });
+      versions.set(Number(v.seq), list);
+    }
+    let positions = 0;
     const memory = new MemoryNodeStore();
     const smt = new SparseMerkleTree(memory, { depth: tree.depth, hasher: this.hasher });
     let live = 0;
     let rootIdx = 0;
     for (let seq = 1; seq <= tree.seq; seq++) {
       const changes = perSeq.get(seq) ?? [];
-      for (const c of changes) live += c.leaf === 0n ? -1 : 1;
+      for (const c of changes) {
+        live += c.leaf === 0n ? -1 : 1;
+        if (c.leaf !== 0n) positions = Math.max(positions, c.index + 1);
+      }
       const { root } = changes.length > 0 ? await smt.applyBatch(changes) : { root: await smt.root() };
+      const written = versions.get(seq) ?? [];
+      const want = await memory.getNodes(written);
+      written.forEach((v, i) => {
+        const w = want[i] ?? (smt.zeros[v.level] as bigint);
+        if (fieldFromBytes(v.hash) !== w)
+          bad(`node version (${v.level}, ${v.index}) of seq ${seq} is ${hex(v.hash)}, recomputed ${fieldToHex(w)}`);
+        if (v.replaced <= seq || v.replaced > tree.seq)
+          bad(`node version (${v.level}, ${v.index}) of seq ${seq} says replaced at seq ${v.replaced}`);
+      });
       const stored = roots[rootIdx];
       if (!stored || Number(stored.seq) !== seq) {
         bad(`root history has no entry for seq ${seq}`);
@@ -113,6 +151,8 @@ export class RebuildAndVerify {
           bad(`root of seq ${seq} is ${hex(stored.root)}, recomputed ${fieldToHex(root)}`);
         if (Number(stored.leaf_count) !== live)
           bad(`leaf count of seq ${seq} is ${stored.leaf_count}, recomputed ${live}`);
+        if (stored.next_index !== null && Number(stored.next_index) !== positions)
+          bad(`next index of seq ${seq} is ${stored.next_index}, recomputed ${positions}`);
       }
       onProgress({ trackId: tree.trackId, phase: 'replay', done: seq, total: tree.seq });
     }
@@ -158,6 +198,7 @@ export class RebuildAndVerify {
     }
     if (report.nodesChecked !== memory.size)
       bad(`${report.nodesChecked} nodes stored, ${memory.size} recomputed`);
+    report.nodesChecked += versionRows.length;
     return report;
   }
 }
