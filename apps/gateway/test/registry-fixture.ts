@@ -21,6 +21,9 @@ export class RegistryFixture {
       PORT: '0',
       LOG_LEVEL: 'info', // the 'listening on' line is info
       DEFAULT_TREE_DEPTH: String(depth),
+      // The fixture seeds trees itself (append below): no Kafka tree writer, which would otherwise
+      // consume whatever other specs left on the default leaf-changes topic into this schema.
+      TREE_WRITER_ENABLED: 'false',
     });
     let url: string;
     try {
