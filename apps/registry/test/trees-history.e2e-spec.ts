@@ -141,7 +141,8 @@ describe('registry history: paths and leaves at older roots (real PostgreSQL)', 
       const res = await http().post('/v1/trees/1/paths').send({ indices, seq: s.seq }).expect(200);
       expect(res.body).toMatchObject({ trackId: '1', root: s.root, seq: s.seq, slot: s.slot });
       expect(res.body.paths).toEqual(s.paths);
-      for (const p of res.body.paths as JsonPath[]) expect(verifies(p, rootBySeq.get(s.seq) as string)).toBe(true);
+      for (const p of res.body.paths as JsonPath[])
+        expect(verifies(p, rootBySeq.get(s.seq) as string)).toBe(true);
     }
   });
 
@@ -183,7 +184,9 @@ describe('registry history: paths and leaves at older roots (real PostgreSQL)', 
       const got: { index: number; leaf: string }[] = [];
       let cursor: string | null = '0';
       while (cursor !== null) {
-        const res = await http().get(`/v1/trees/1/leaves?seq=${s.seq}&limit=7&cursor=${cursor}`).expect(200);
+        const res: request.Response = await http()
+          .get(`/v1/trees/1/leaves?seq=${s.seq}&limit=7&cursor=${cursor}`)
+          .expect(200);
         expect(res.body).toMatchObject({ root: s.root, seq: s.seq, slot: s.slot, nextIndex: s.nextIndex });
         got.push(...res.body.leaves);
         cursor = res.body.nextCursor;
@@ -199,8 +202,14 @@ describe('registry history: paths and leaves at older roots (real PostgreSQL)', 
     await http().get(`/v1/trees/1/paths/0?seq=abc`).expect(400);
     const both = await http().get(`/v1/trees/1/paths/0?seq=4&root=${s.root}`).expect(400);
     expect(both.body.message).toBe('give root or seq, not both');
-    await http().post('/v1/trees/1/paths').send({ indices: [0], seq: 'x' }).expect(400);
-    await http().post('/v1/trees/1/paths').send({ indices: [0], root: 5 }).expect(400);
+    await http()
+      .post('/v1/trees/1/paths')
+      .send({ indices: [0], seq: 'x' })
+      .expect(400);
+    await http()
+      .post('/v1/trees/1/paths')
+      .send({ indices: [0], root: 5 })
+      .expect(400);
 
     const unknownRoot = await http()
       .get(`/v1/trees/1/paths/0?root=0x${'0'.repeat(63)}5`)
@@ -209,20 +218,48 @@ describe('registry history: paths and leaves at older roots (real PostgreSQL)', 
     const unknownSeq = await http().get('/v1/trees/1/paths/0?seq=999').expect(404);
     expect(unknownSeq.body.message).toContain('never had seq 999');
     await http().get(`/v1/trees/1/leaves?seq=999`).expect(404);
-    await http().post('/v1/trees/1/paths').send({ indices: [0], seq: 999 }).expect(404);
+    await http()
+      .post('/v1/trees/1/paths')
+      .send({ indices: [0], seq: 999 })
+      .expect(404);
     await http().get(`/v1/trees/99/paths/0?seq=1`).expect(404);
+  });
+
+  it('the OpenAPI document names root/seq on the path and leaf reads, and the 410 answer', async () => {
+    const doc = await http().get('/openapi.json').expect(200);
+    const params = (route: string, method: string): string[] =>
+      (doc.body.paths[route][method].parameters as { name: string }[]).map((p) => p.name);
+    for (const route of [
+      '/v1/trees/{trackId}/paths/{leafIndex}',
+      '/v1/trees/{trackId}/paths',
+      '/v1/trees/{trackId}/leaves',
+    ])
+      expect(params(route, 'get')).toEqual(expect.arrayContaining(['root', 'seq']));
+    const post = doc.body.paths['/v1/trees/{trackId}/paths'].post;
+    expect(Object.keys(post.requestBody.content['application/json'].schema.properties)).toEqual([
+      'indices',
+      'root',
+      'seq',
+    ]);
+    expect(post.responses['410']).toBeDefined();
   });
 
   it('a replayed batch changes nothing, history included', async () => {
     const count = async () =>
-      Number((await store.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM merkle_node_versions')).rows[0]?.n);
+      Number(
+        (await store.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM merkle_node_versions'))
+          .rows[0]?.n,
+      );
     const before = await count();
     expect(before).toBeGreaterThan(0);
     const r = await writer.apply({ trackId: 1n, seq: 30, slot: 1, changes: [{ type: 'append', leaf: 5n }] });
     expect(r.applied).toBe(false);
     expect(await count()).toBe(before);
     const s = history[10] as Snapshot;
-    const res = await http().post('/v1/trees/1/paths').send({ indices: [0, 1, 2], seq: s.seq }).expect(200);
+    const res = await http()
+      .post('/v1/trees/1/paths')
+      .send({ indices: [0, 1, 2], seq: s.seq })
+      .expect(200);
     expect(res.body.paths).toEqual(s.paths.slice(0, 3));
   });
 

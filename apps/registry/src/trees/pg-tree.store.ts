@@ -97,10 +97,7 @@ function splitHex(hashes: string | null, n: number): (bigint | undefined)[] {
   return parts.map((h) => (h === '' ? undefined : parseStoredHex(h)));
 }
 
-function snapshotOf<T>(
-  row: (TreeRow & AtRow) | undefined,
-  data: (at: TreeState) => T,
-): SnapshotRead<T> {
+function snapshotOf<T>(row: (TreeRow & AtRow) | undefined, data: (at: TreeState) => T): SnapshotRead<T> {
   if (!row) return { kind: 'no-tree' };
   const head = toTree(row);
   const at = toSnapshot(head, row);
@@ -407,7 +404,12 @@ export class PgTreeStore {
          FROM unnest($3::smallint[], $4::bigint[]) AS k(level, idx)
          JOIN merkle_nodes n ON n.track_id = $1 AND n.level = k.level AND n.index = k.idx
         WHERE n.seq < $2`,
-      [trackId.toString(), seq, `{${keys.map((k) => k.level).join(',')}}`, `{${keys.map((k) => k.index).join(',')}}`],
+      [
+        trackId.toString(),
+        seq,
+        `{${keys.map((k) => k.level).join(',')}}`,
+        `{${keys.map((k) => k.index).join(',')}}`,
+      ],
     );
   }
 

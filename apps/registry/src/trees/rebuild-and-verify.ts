@@ -138,7 +138,9 @@ export class RebuildAndVerify {
       written.forEach((v, i) => {
         const w = want[i] ?? (smt.zeros[v.level] as bigint);
         if (fieldFromBytes(v.hash) !== w)
-          bad(`node version (${v.level}, ${v.index}) of seq ${seq} is ${hex(v.hash)}, recomputed ${fieldToHex(w)}`);
+          bad(
+            `node version (${v.level}, ${v.index}) of seq ${seq} is ${hex(v.hash)}, recomputed ${fieldToHex(w)}`,
+          );
         if (v.replaced <= seq || v.replaced > tree.seq)
           bad(`node version (${v.level}, ${v.index}) of seq ${seq} says replaced at seq ${v.replaced}`);
       });

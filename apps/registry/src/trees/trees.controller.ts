@@ -148,7 +148,8 @@ export class TreesController {
     },
   })
   @ApiOkResponse({
-    description: '{ trackId, root, seq, slot, paths: [{ index, leaf, siblings }] } (root/seq/slot of the snapshot read)',
+    description:
+      '{ trackId, root, seq, slot, paths: [{ index, leaf, siblings }] } (root/seq/slot of the snapshot read)',
   })
   @ApiResponse({ status: 413, description: 'more than 1000 indices' })
   @ApiQuery({ name: 'minSlot', required: false })
