@@ -11,7 +11,15 @@ import { ensureTestCrs } from '../circuits/scripts/test-crs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const crsPath = ensureTestCrs();
-const witness = exampleOwnershipWitness({ secret: 0xbe7c4n, token: 0x70c3n, trackId: 5n, scope: 11n, depth: 20, index: 6, leafCount: 12 });
+const witness = exampleOwnershipWitness({
+  secret: 0xbe7c4n,
+  token: 0x70c3n,
+  trackId: 5n,
+  scope: 11n,
+  depth: 20,
+  index: 6,
+  leafCount: 12,
+});
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -27,7 +35,11 @@ interface Phase {
 
 /** Closed loop: `concurrency` requests always outstanding for SECONDS. */
 async function phase(workers: number, threads: number, concurrency: number): Promise<Phase> {
-  const pool = new ProofPool({ size: workers, maxQueue: concurrency, zk: { crsPath, allowTestCrs: true, threads } });
+  const pool = new ProofPool({
+    size: workers,
+    maxQueue: concurrency,
+    zk: { crsPath, allowTestCrs: true, threads },
+  });
   await pool.start(); // each worker is warmed (one proof + verify)
   const latencies: number[] = [];
   const wit: number[] = [];
@@ -52,11 +64,17 @@ async function main(): Promise<void> {
   console.log(`prover bench: ${SECONDS} s per phase, test CRS in ${crsPath}`);
 
   const one = await phase(1, 1, 1);
-  console.log(`1 worker x 1 thread: ${one.latencies.length} proofs, p50 ${r1(pct(one.latencies, 50))} ms, p95 ${r1(pct(one.latencies, 95))} ms, ${r1(one.perMin)}/min`);
+  console.log(
+    `1 worker x 1 thread: ${one.latencies.length} proofs, p50 ${r1(pct(one.latencies, 50))} ms, p95 ${r1(pct(one.latencies, 95))} ms, ${r1(one.perMin)}/min`,
+  );
   const two = await phase(2, 1, 2);
-  console.log(`2 workers x 1 thread: ${two.latencies.length} proofs, p50 ${r1(pct(two.latencies, 50))} ms, ${r1(two.perMin)}/min`);
+  console.log(
+    `2 workers x 1 thread: ${two.latencies.length} proofs, p50 ${r1(pct(two.latencies, 50))} ms, ${r1(two.perMin)}/min`,
+  );
   const oneT2 = await phase(1, 2, 1);
-  console.log(`1 worker x 2 threads: ${oneT2.latencies.length} proofs, p50 ${r1(pct(oneT2.latencies, 50))} ms, ${r1(oneT2.perMin)}/min`);
+  console.log(
+    `1 worker x 2 threads: ${oneT2.latencies.length} proofs, p50 ${r1(pct(oneT2.latencies, 50))} ms, ${r1(oneT2.perMin)}/min`,
+  );
 
   // Verification (this thread's OwnershipProver, cached verification key) and the stock peer.
   const prover = await OwnershipProver.create({ crsPath, allowTestCrs: true });
@@ -67,7 +85,9 @@ async function main(): Promise<void> {
     if (!(await prover.verify(proof.proof, proof.publicInputs))) throw new Error('proof does not verify');
     verifies.push(performance.now() - s);
   }
-  const { witness: compressed } = await new (await import('@noir-lang/noir_js')).Noir(ownershipArtifact).execute({
+  const { witness: compressed } = await new (await import('@noir-lang/noir_js')).Noir(
+    ownershipArtifact,
+  ).execute({
     secret: '0x' + witness.secret.toString(16),
     token: '0x' + witness.token.toString(16),
     leaf_index: '0x' + witness.leafIndex.toString(16),
@@ -86,7 +106,8 @@ async function main(): Promise<void> {
     stockProof = await stock.generateProof(compressed, { keccakZK: true });
     stockProve.push(performance.now() - s);
     const v = performance.now();
-    if (!(await stock.verifyProof(stockProof, { keccakZK: true }))) throw new Error('stock proof does not verify');
+    if (!(await stock.verifyProof(stockProof, { keccakZK: true })))
+      throw new Error('stock proof does not verify');
     stockVerify.push(performance.now() - v);
   }
   await stock.destroy();

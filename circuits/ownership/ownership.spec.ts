@@ -51,7 +51,8 @@ function inputs(over: Partial<Record<string, bigint | bigint[]>> = {}): InputMap
     ...over,
   };
   const out: InputMap = {};
-  for (const [k, x] of Object.entries(v)) out[k] = Array.isArray(x) ? x.map(fieldToHex) : fieldToHex(x as bigint);
+  for (const [k, x] of Object.entries(v))
+    out[k] = Array.isArray(x) ? x.map(fieldToHex) : fieldToHex(x as bigint);
   return out;
 }
 
@@ -71,7 +72,11 @@ describe('circuits/ownership artifact', () => {
       'scope',
       'nullifier',
     ]);
-    expect(params.find((p) => p.name === 'siblings')?.type).toEqual({ kind: 'array', length: DEPTH, type: { kind: 'field' } });
+    expect(params.find((p) => p.name === 'siblings')?.type).toEqual({
+      kind: 'array',
+      length: DEPTH,
+      type: { kind: 'field' },
+    });
   });
 });
 
@@ -96,7 +101,14 @@ describe('circuits/ownership constraints (noir_js execution)', () => {
       const s = i === index ? secret : [11n, 12n, 13n, 14n, 15n, 16n, 17n][i < index ? i : i - 1]!;
       const path = tree(leaves, i);
       await expect(
-        noir.execute(inputs({ secret: s, leaf_index: BigInt(i), siblings: path.siblings, nullifier: nullifier(s, trackId, scope) })),
+        noir.execute(
+          inputs({
+            secret: s,
+            leaf_index: BigInt(i),
+            siblings: path.siblings,
+            nullifier: nullifier(s, trackId, scope),
+          }),
+        ),
       ).resolves.toBeDefined();
     }
   });
@@ -113,7 +125,9 @@ describe('circuits/ownership constraints (noir_js execution)', () => {
 
   it('rejects a wrong secret even with its own matching nullifier (membership)', async () => {
     const other = secret + 1n;
-    expect(await failure(inputs({ secret: other, nullifier: nullifier(other, trackId, scope) }))).toMatch(/membership/);
+    expect(await failure(inputs({ secret: other, nullifier: nullifier(other, trackId, scope) }))).toMatch(
+      /membership/,
+    );
   });
 
   it('rejects a wrong nullifier (nullifier)', async () => {
@@ -138,6 +152,8 @@ describe('circuits/ownership constraints (noir_js execution)', () => {
   });
 
   it('rejects a leaf index outside the tree (>= 2^depth)', async () => {
-    await expect(noir.execute(inputs({ leaf_index: BigInt(index) + (1n << BigInt(DEPTH)) }))).rejects.toThrow();
+    await expect(
+      noir.execute(inputs({ leaf_index: BigInt(index) + (1n << BigInt(DEPTH)) })),
+    ).rejects.toThrow();
   });
 });

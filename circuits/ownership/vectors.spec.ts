@@ -52,9 +52,11 @@ describe('circuit vs shared test vectors', () => {
     mkdirSync(join(dir, 'src'));
     writeFileSync(join(dir, 'Nargo.toml'), '[package]\nname = "checker"\ntype = "bin"\n[dependencies]\n');
     writeFileSync(join(dir, 'src', 'main.nr'), CHECKER);
-    for (const f of ['poseidon2.nr', 'merkle.nr']) copyFileSync(join(__dirname, 'src', f), join(dir, 'src', f));
+    for (const f of ['poseidon2.nr', 'merkle.nr'])
+      copyFileSync(join(__dirname, 'src', f), join(dir, 'src', f));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { compile_program, createFileManager } = require('@noir-lang/noir_wasm') as typeof import('@noir-lang/noir_wasm');
+    const { compile_program, createFileManager } =
+      require('@noir-lang/noir_wasm') as typeof import('@noir-lang/noir_wasm');
     const quiet = (): void => undefined;
     const { program } = await compile_program(createFileManager(dir), undefined, quiet, quiet);
     checker = new Noir(program as unknown as CompiledCircuit);
@@ -70,7 +72,9 @@ describe('circuit vs shared test vectors', () => {
   it('Poseidon2: the circuit hash equals every vector output (and not output + 1)', async () => {
     for (const v of poseidon2) {
       const inputs = [...v.inputs, hex(0n), hex(0n)].slice(0, 3);
-      await expect(checker.execute({ inputs, len: String(v.inputs.length), output: v.output, ...okPath() })).resolves.toBeDefined();
+      await expect(
+        checker.execute({ inputs, len: String(v.inputs.length), output: v.output, ...okPath() }),
+      ).resolves.toBeDefined();
       await expect(
         checker.execute({ inputs, len: String(v.inputs.length), output: plusOne(v.output), ...okPath() }),
       ).rejects.toThrow(/poseidon2/);
@@ -81,7 +85,13 @@ describe('circuit vs shared test vectors', () => {
     for (const t of merkle) {
       expect(t.depth).toBe(20);
       for (const p of t.paths) {
-        const input = { ...okHash(), leaf: p.leaf, index: String(p.index), siblings: p.siblings, root: p.root };
+        const input = {
+          ...okHash(),
+          leaf: p.leaf,
+          index: String(p.index),
+          siblings: p.siblings,
+          root: p.root,
+        };
         await expect(checker.execute(input)).resolves.toBeDefined();
         const bad = p.siblings.slice();
         bad[19] = plusOne(bad[19]!);

@@ -30,12 +30,19 @@ const mul = (k: bigint, p: Pt): Pt => {
   return acc!;
 };
 const big = (b: Uint8Array): bigint => BigInt('0x' + Buffer.from(b).toString('hex'));
-const point = (g1: Uint8Array, i: number): Pt => [big(g1.subarray(i * 64, i * 64 + 32)), big(g1.subarray(i * 64 + 32, i * 64 + 64))];
+const point = (g1: Uint8Array, i: number): Pt => [
+  big(g1.subarray(i * 64, i * 64 + 32)),
+  big(g1.subarray(i * 64 + 32, i * 64 + 64)),
+];
 const check = (dir: string): void => {
-  execFileSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'test-crs.ts'), '--check', dir], {
-    cwd: resolve(__dirname, '..', '..'),
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    ['-r', '@swc-node/register', join(__dirname, 'test-crs.ts'), '--check', dir],
+    {
+      cwd: resolve(__dirname, '..', '..'),
+      stdio: 'pipe',
+    },
+  );
 };
 
 describe('test CRS generator (bb.js 1.2.1 file format)', () => {

@@ -89,14 +89,21 @@ function isReady(dir: string, points: number): boolean {
   const metaPath = join(dir, 'test-crs.json');
   if (!existsSync(g1Path) || !existsSync(g2Path) || !existsSync(metaPath)) return false;
   const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Meta;
-  return meta.tau === TEST_CRS_TAU.toString() && statSync(g1Path).size >= points * 64 && statSync(g2Path).size === 128;
+  return (
+    meta.tau === TEST_CRS_TAU.toString() &&
+    statSync(g1Path).size >= points * 64 &&
+    statSync(g2Path).size === 128
+  );
 }
 
 /**
  * Makes sure `dir` holds a test CRS with at least `points` G1 points (generated with the
  * public TEST_CRS_TAU), generating it in a child Node process if needed. Returns the folder.
  */
-export function ensureTestCrs(dir: string = DEFAULT_TEST_CRS_DIR, points: number = DEFAULT_TEST_CRS_POINTS): string {
+export function ensureTestCrs(
+  dir: string = DEFAULT_TEST_CRS_DIR,
+  points: number = DEFAULT_TEST_CRS_POINTS,
+): string {
   if (!isReady(dir, points)) {
     execFileSync(process.execPath, ['-r', '@swc-node/register', __filename, dir, String(points)], {
       cwd: resolve(__dirname, '..', '..'),
@@ -129,7 +136,10 @@ export function checkTestCrs(dir: string, tau: bigint = TEST_CRS_TAU): string[] 
   const n = g1.length / 64;
   const big = (b: Uint8Array): bigint => BigInt('0x' + Buffer.from(b).toString('hex'));
   const at = (i: number) =>
-    bn254.G1.Point.fromAffine({ x: big(g1.subarray(i * 64, i * 64 + 32)), y: big(g1.subarray(i * 64 + 32, i * 64 + 64)) });
+    bn254.G1.Point.fromAffine({
+      x: big(g1.subarray(i * 64, i * 64 + 32)),
+      y: big(g1.subarray(i * 64 + 32, i * 64 + 64)),
+    });
   if (!at(0).equals(bn254.G1.Point.BASE)) problems.push('point 0 is not the generator (1, 2)');
   for (const i of [1, 2, 3, n >> 1, n - 1]) {
     try {

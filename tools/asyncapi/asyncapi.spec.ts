@@ -17,8 +17,17 @@ describe('AsyncAPI document of the rv.* topics', () => {
   });
 
   it('requires the schema version in every value of a versioned envelope', () => {
-    const doc = buildAsyncApi() as { components: { messages: Record<string, { name: string; payload: { required?: string[]; oneOf?: { required: string[] }[] } }> } };
-    for (const m of Object.values(doc.components.messages).filter((x) => (RV_TOPICS as readonly string[]).includes(x.name))) {
+    const doc = buildAsyncApi() as {
+      components: {
+        messages: Record<
+          string,
+          { name: string; payload: { required?: string[]; oneOf?: { required: string[] }[] } }
+        >;
+      };
+    };
+    for (const m of Object.values(doc.components.messages).filter((x) =>
+      (RV_TOPICS as readonly string[]).includes(x.name),
+    )) {
       const variants = m.payload.oneOf ?? [m.payload];
       for (const v of variants) expect(v.required).toContain('v');
     }

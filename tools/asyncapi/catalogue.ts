@@ -45,7 +45,7 @@ export const TOPICS: TopicDoc[] = [
       'Program events (identity_registered, track_registered, root_updated, ownership_verified), SPL Token ' +
       'holdings of registered track mints (holding_changed), slot statuses, and compensations ' +
       '(event_reverted) for events of a slot that died after it was streamed at confirmed.',
-    key: 'The wallet (base58) for identity and holding records; `track:<trackId>` for track-level events; `slots` for slot statuses; a compensation uses its original record\'s key.',
+    key: "The wallet (base58) for identity and holding records; `track:<trackId>` for track-level events; `slots` for slot statuses; a compensation uses its original record's key.",
     ordering: 'Per key: everything about one wallet, one track, or the slot stream keeps chain order.',
     delivery: `${atLeastOnce} Idempotency key: field \`id\`.`,
     retention: '7 days (broker default); the indexer can re-stream from a slot to rebuild it.',
@@ -72,7 +72,7 @@ export const TOPICS: TopicDoc[] = [
     version: ROOTS_VERSION,
     schema: rootRecordSchema,
     title: 'New Merkle roots per track',
-    description: 'Each root the registry computed after applying a batch of leaf changes to a track\'s tree.',
+    description: "Each root the registry computed after applying a batch of leaf changes to a track's tree.",
     key: 'The track id (decimal string).',
     ordering: 'Per track: seq increases by one per applied batch.',
     delivery: `${atLeastOnce} Idempotency key: (trackId, seq).`,
@@ -101,7 +101,8 @@ export const TOPICS: TopicDoc[] = [
     version: null,
     schema: proofResultSchema,
     title: 'Proof results',
-    description: 'One result per job: the proof with its public inputs, or the failure reason. Never the secret.',
+    description:
+      'One result per job: the proof with its public inputs, or the failure reason. Never the secret.',
     key: 'The jobId.',
     ordering: 'None needed.',
     delivery: `${atLeastOnce} Deduplicate by jobId.`,

@@ -11,13 +11,19 @@ export const ASYNCAPI_FILE = path.resolve(__dirname, '..', '..', 'docs', 'asynca
 const id = (topic: string) => topic.replace(/[^a-zA-Z0-9]+/g, '_');
 
 function valueSchema(schema: z.ZodType, version: number | null): Record<string, unknown> {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
   delete json.$schema;
   if (version === null) return json;
   // Every value carries the schema version `v`, checked first by every consumer.
   const withVersion = (s: Record<string, unknown>): Record<string, unknown> => {
-    if (Array.isArray(s.oneOf)) return { ...s, oneOf: (s.oneOf as Record<string, unknown>[]).map(withVersion) };
-    if (Array.isArray(s.anyOf)) return { ...s, anyOf: (s.anyOf as Record<string, unknown>[]).map(withVersion) };
+    if (Array.isArray(s.oneOf))
+      return { ...s, oneOf: (s.oneOf as Record<string, unknown>[]).map(withVersion) };
+    if (Array.isArray(s.anyOf))
+      return { ...s, anyOf: (s.anyOf as Record<string, unknown>[]).map(withVersion) };
     return {
       ...s,
       properties: { v: { const: version, description: 'schema version' }, ...(s.properties as object) },
@@ -91,7 +97,9 @@ if (require.main === module) {
   if (process.argv.includes('--check')) {
     const current = fs.existsSync(ASYNCAPI_FILE) ? fs.readFileSync(ASYNCAPI_FILE, 'utf8') : '';
     if (current !== text) {
-      console.error('docs/asyncapi.json is out of date: run node -r @swc-node/register tools/asyncapi/generate.ts');
+      console.error(
+        'docs/asyncapi.json is out of date: run node -r @swc-node/register tools/asyncapi/generate.ts',
+      );
       process.exit(1);
     }
     console.log('docs/asyncapi.json is up to date');

@@ -8,7 +8,14 @@ describe('docs/configuration.md', () => {
 
   it('names the connection settings of the README', () => {
     const doc = renderConfigDoc();
-    for (const v of ['DATABASE_URL', 'KAFKA_BROKERS', 'REDIS_URL', 'GEYSER_ENDPOINT', 'GEYSER_X_TOKEN', 'SOLANA_RPC_URL']) {
+    for (const v of [
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'REDIS_URL',
+      'GEYSER_ENDPOINT',
+      'GEYSER_X_TOKEN',
+      'SOLANA_RPC_URL',
+    ]) {
       expect(doc).toContain(`| \`${v}\` |`);
     }
   });

@@ -76,7 +76,9 @@ export function renderConfigDoc(): string {
     '| --- | --- | --- | --- |',
   ];
   for (const [name, r] of [...rows].sort(([a], [b]) => a.localeCompare(b))) {
-    const dflt = [...r.dflt].map((d) => (d.startsWith('**') || d.startsWith('(') ? d : `\`${d}\``)).join(' / ');
+    const dflt = [...r.dflt]
+      .map((d) => (d.startsWith('**') || d.startsWith('(') ? d : `\`${d}\``))
+      .join(' / ');
     lines.push(`| \`${name}\` | ${r.apps.join(', ')} | ${dflt} | ${r.desc.replace(/\|/g, '\\|')} |`);
   }
   return `${lines.join('\n')}\n`;

@@ -43,7 +43,13 @@ describe('gateway reads through the real registry with a (track, seq) Redis cach
     expect(tree.body).toMatchObject({ trackId: '7', depth: 8, leafCount: 3, seq: 1 });
 
     const root = await get(`/v1/tracks/${TRACK}/root`);
-    expect(root.body).toMatchObject({ trackId: '7', seq: 1, headSeq: 1, root: tree.body.root, accepted: true });
+    expect(root.body).toMatchObject({
+      trackId: '7',
+      seq: 1,
+      headSeq: 1,
+      root: tree.body.root,
+      accepted: true,
+    });
 
     const roots = await get(`/v1/tracks/${TRACK}/roots?limit=10`);
     expect(roots.body).toEqual(await direct(`/v1/trees/${TRACK}/roots?limit=10`));

@@ -10,7 +10,13 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { proofJobSchema, proofResultSchema } from '@rv/events';
 import { commitment, leafHash, nullifier } from '@rv/crypto';
 import { DLQ_HEADERS } from '@rv/kafka';
-import { generateJobKeyPem, jobPrivateKeyFromPem, jobPublicKeyOf, sealJobSecret, type JobPublicKey } from '@rv/sealed';
+import {
+  generateJobKeyPem,
+  jobPrivateKeyFromPem,
+  jobPublicKeyOf,
+  sealJobSecret,
+  type JobPublicKey,
+} from '@rv/sealed';
 import { spawnApp, testEnv, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
 import { exampleOwnershipWitness, merklePath, type OwnershipWitnessInputs } from '@rv/zk';
 import { ensureTestCrs } from '../../../circuits/scripts/test-crs';
@@ -35,7 +41,13 @@ function body(w: OwnershipWitnessInputs, withPath = true): Record<string, unknow
 }
 
 /** A Kafka job: the proof request without `secret`, the secret sealed to the prover's job key for (topic, jobId). */
-function job(key: JobPublicKey, topic: string, jobId: string, w: OwnershipWitnessInputs, withPath = true): Record<string, unknown> {
+function job(
+  key: JobPublicKey,
+  topic: string,
+  jobId: string,
+  w: OwnershipWitnessInputs,
+  withPath = true,
+): Record<string, unknown> {
   const { secret: _plain, ...statement } = body(w, withPath);
   return { jobId, sealedSecret: sealJobSecret(key, jobId, w.secret, topic), ...statement };
 }
@@ -56,17 +68,35 @@ function startRegistryStub(w: OwnershipWitnessInputs, leaves: bigint[]): Promise
     }
     const index = Number(m[2]);
     const p = merklePath(leaves, index, 20);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({ trackId: String(w.trackId), root: hex(p.root), seq: 1, slot: 10, path: { index, leaf: hex(leaves[index]!), siblings: p.siblings.map(hex) } }),
-    );
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(
+        JSON.stringify({
+          trackId: String(w.trackId),
+          root: hex(p.root),
+          seq: 1,
+          slot: 10,
+          path: { index, leaf: hex(leaves[index]!), siblings: p.siblings.map(hex) },
+        }),
+      );
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
   const crsPath = ensureTestCrs();
-  const w = exampleOwnershipWitness({ secret: SECRET, token: 0x70c3n, trackId: TRACK, scope: 77n, depth: 20, index: INDEX, leafCount: 6 });
-  const leaves = Array.from({ length: 6 }, (_, i) => leafHash(commitment(i === INDEX ? SECRET : 1000n + BigInt(i)), w.token, TRACK));
+  const w = exampleOwnershipWitness({
+    secret: SECRET,
+    token: 0x70c3n,
+    trackId: TRACK,
+    scope: 77n,
+    depth: 20,
+    index: INDEX,
+    leafCount: 6,
+  });
+  const leaves = Array.from({ length: 6 }, (_, i) =>
+    leafHash(commitment(i === INDEX ? SECRET : 1000n + BigInt(i)), w.token, TRACK),
+  );
   const jobsTopic = uniqueName('rv.prover.jobs.v1.spec');
   const resultsTopic = uniqueName('rv.prover.results.v1.spec');
   let registry: Server;
@@ -83,7 +113,8 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
   const jobKey = jobPublicKeyOf(createJobKeyFile(keyFile));
   const resultOf = (jobId: string) =>
     waitFor(() => received.find((r) => r.jobId === jobId), { timeoutMs: 60_000, what: `result of ${jobId}` });
-  const deadLetterOf = (key: string) => waitFor(() => deadLetters.find((d) => d.key === key), { timeoutMs: 30_000, what: `dead letter ${key}` });
+  const deadLetterOf = (key: string) =>
+    waitFor(() => deadLetters.find((d) => d.key === key), { timeoutMs: 30_000, what: `dead letter ${key}` });
   const produce = async (messages: Array<{ key: string; value: string }>) => {
     const producer = kafka.producer();
     await producer.connect();
@@ -94,7 +125,11 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     }
   };
   const post = (path: string, payload: unknown) =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
 
   beforeAll(async () => {
     registry = await startRegistryStub(w, leaves);
@@ -117,7 +152,10 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     kafka = new Kafka({ clientId: 'prover-spec', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await waitFor(async () => (await admin.listTopics()).includes(resultsTopic), { timeoutMs: 30_000, what: 'results topic' });
+    await waitFor(async () => (await admin.listTopics()).includes(resultsTopic), {
+      timeoutMs: 30_000,
+      what: 'results topic',
+    });
     await admin.disconnect();
     results = kafka.consumer({ groupId: uniqueName('prover-spec-results') });
     await results.connect();
@@ -136,7 +174,9 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
         void deadLetters.push({
           key: message.key?.toString() ?? '',
           value: message.value,
-          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v ?? '')])),
+          headers: Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v ?? '')]),
+          ),
         }),
     });
   }, 150_000);
@@ -154,7 +194,12 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     const res = await fetch(`${url}/v1/verification-key`);
     expect(res.status).toBe(200);
     const vk = (await res.json()) as Record<string, unknown>;
-    expect(vk).toMatchObject({ circuit: 'ownership', scheme: 'ultra_honk_keccak_zk', depth: 20, crs: 'test' });
+    expect(vk).toMatchObject({
+      circuit: 'ownership',
+      scheme: 'ultra_honk_keccak_zk',
+      depth: 20,
+      crs: 'test',
+    });
     expect(vk.publicInputs).toEqual(['root', 'track_id', 'scope', 'nullifier']);
     expect(String(vk.verificationKey)).toMatch(/^0x[0-9a-f]{200,}$/);
   });
@@ -162,14 +207,29 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
   it('POST /v1/proofs proves with a given path; POST /v1/verify accepts it and rejects tampered inputs', async () => {
     const res = await post('/v1/proofs', body(w));
     expect(res.status).toBe(200);
-    const proof = (await res.json()) as { proof: string; publicInputs: Record<string, string>; timings: Record<string, number> };
-    expect(proof.publicInputs).toEqual({ root: hex(w.root), trackId: hex(TRACK), scope: hex(77n), nullifier: hex(w.nullifier) });
+    const proof = (await res.json()) as {
+      proof: string;
+      publicInputs: Record<string, string>;
+      timings: Record<string, number>;
+    };
+    expect(proof.publicInputs).toEqual({
+      root: hex(w.root),
+      trackId: hex(TRACK),
+      scope: hex(77n),
+      nullifier: hex(w.nullifier),
+    });
     expect(proof.timings.proveMs).toBeGreaterThan(0);
-    expect((await post('/v1/verify', { proof: proof.proof, publicInputs: proof.publicInputs })).status).toBe(200);
-    const tampered = await post('/v1/verify', { proof: proof.proof, publicInputs: { ...proof.publicInputs, scope: hex(78n) } });
+    expect((await post('/v1/verify', { proof: proof.proof, publicInputs: proof.publicInputs })).status).toBe(
+      200,
+    );
+    const tampered = await post('/v1/verify', {
+      proof: proof.proof,
+      publicInputs: { ...proof.publicInputs, scope: hex(78n) },
+    });
     expect(tampered.status).toBe(422);
     expect(await tampered.json()).toMatchObject({ valid: false });
-    const flipped = proof.proof.slice(0, 100) + (proof.proof[100] === '0' ? '1' : '0') + proof.proof.slice(101);
+    const flipped =
+      proof.proof.slice(0, 100) + (proof.proof[100] === '0' ? '1' : '0') + proof.proof.slice(101);
     expect((await post('/v1/verify', { proof: flipped, publicInputs: proof.publicInputs })).status).toBe(422);
   }, 60_000);
 
@@ -185,8 +245,16 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
 
   it.each([
     ['secret not hex', { secret: 'abc' }, /secret/],
-    ['scope >= r', { scope: '0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001' }, /scope: not a BN254 field element/],
-    ['path too short', { siblings: new Array(19).fill(hex(0n)) }, /siblings: expected an array of exactly 20/],
+    [
+      'scope >= r',
+      { scope: '0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001' },
+      /scope: not a BN254 field element/,
+    ],
+    [
+      'path too short',
+      { siblings: new Array(19).fill(hex(0n)) },
+      /siblings: expected an array of exactly 20/,
+    ],
     ['leaf index outside the tree', { leafIndex: 2 ** 20 }, /leafIndex/],
     ['sibling not hex', { siblings: [...new Array(19).fill(hex(0n)), '0xzz'] }, /siblings\[19\]/],
   ])('400 for malformed input: %s', async (_name, over, message) => {
@@ -214,7 +282,11 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
   it('422 names the failed constraint', async () => {
     const wrongSibling = w.siblings.slice();
     wrongSibling[2] = wrongSibling[2]! + 1n;
-    const revoked = merklePath(leaves.map((l, i) => (i === INDEX ? 0n : l)), INDEX, 20);
+    const revoked = merklePath(
+      leaves.map((l, i) => (i === INDEX ? 0n : l)),
+      INDEX,
+      20,
+    );
     const cases: Array<[Partial<OwnershipWitnessInputs>, string]> = [
       [{ siblings: wrongSibling }, 'membership'],
       [{ secret: SECRET + 1n, nullifier: nullifier(SECRET + 1n, TRACK, 77n) }, 'membership'],
@@ -242,7 +314,12 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     const res = await fetch(`${url}/v1/job-key`);
     expect(res.status).toBe(200);
     const served = (await res.json()) as Record<string, unknown>;
-    expect(served).toEqual({ scheme: 'rv-job-secret-v1', keyId: jobKey.keyId, publicKey: jobKey.publicKey, topic: jobsTopic });
+    expect(served).toEqual({
+      scheme: 'rv-job-secret-v1',
+      keyId: jobKey.keyId,
+      publicKey: jobKey.publicKey,
+      topic: jobsTopic,
+    });
     expect(jobPublicKeyOf(jobPrivateKeyFromPem(readFileSync(keyFile))).publicKey).toBe(served.publicKey);
   });
 
@@ -250,7 +327,10 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     const key = (await (await fetch(`${url}/v1/job-key`)).json()) as JobPublicKey;
     await produce([
       { key: 'job-ok', value: JSON.stringify(job(key, jobsTopic, 'job-ok', w)) },
-      { key: 'job-bad', value: JSON.stringify(job(key, jobsTopic, 'job-bad', { ...w, nullifier: w.nullifier + 1n })) },
+      {
+        key: 'job-bad',
+        value: JSON.stringify(job(key, jobsTopic, 'job-bad', { ...w, nullifier: w.nullifier + 1n })),
+      },
       { key: 'job-reg', value: JSON.stringify(job(key, jobsTopic, 'job-reg', w, false)) },
     ]);
     const byId = await waitFor(
@@ -260,9 +340,13 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
       },
       { timeoutMs: 60_000, what: 'job results' },
     );
-    expect(byId.get('job-ok')).toMatchObject({ status: 'proved', publicInputs: { nullifier: hex(w.nullifier) } });
+    expect(byId.get('job-ok')).toMatchObject({
+      status: 'proved',
+      publicInputs: { nullifier: hex(w.nullifier) },
+    });
     // What the prover writes is what the topic's documented schema (libs/events, docs/asyncapi.json) says.
-    for (const id of ['job-ok', 'job-bad', 'job-reg']) expect(proofResultSchema.safeParse(byId.get(id)).error).toBeUndefined();
+    for (const id of ['job-ok', 'job-bad', 'job-reg'])
+      expect(proofResultSchema.safeParse(byId.get(id)).error).toBeUndefined();
     // ... and the jobs this spec sends are the documented job format.
     expect(proofJobSchema.safeParse(job(key, jobsTopic, 'job-ok', w)).error).toBeUndefined();
     expect(byId.get('job-reg')).toMatchObject({ status: 'proved' });
@@ -283,7 +367,10 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     await produce([
       { key: 'job-plain', value: JSON.stringify({ ...rest, secret: hex(SECRET) }) },
       // a plaintext secret next to a valid sealed one is refused too
-      { key: 'job-plain-2', value: JSON.stringify({ ...rest, jobId: 'job-plain-2', secret: hex(SECRET), sealedSecret }) },
+      {
+        key: 'job-plain-2',
+        value: JSON.stringify({ ...rest, jobId: 'job-plain-2', secret: hex(SECRET), sealedSecret }),
+      },
     ]);
     for (const id of ['job-plain', 'job-plain-2']) {
       const got = await deadLetterOf(id);
@@ -312,7 +399,9 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
     }
     const unknown = await deadLetterOf('job-unknown-key');
     expect(unknown.headers[DLQ_HEADERS.code]).toBe('unknown_key');
-    expect(unknown.headers[DLQ_HEADERS.reason]).toContain(`key id ${otherKey.keyId} is not this prover's job key`);
+    expect(unknown.headers[DLQ_HEADERS.reason]).toContain(
+      `key id ${otherKey.keyId} is not this prover's job key`,
+    );
     expect(await resultOf('job-unknown-key')).toMatchObject({ status: 'failed', reason: 'unknown_key' });
     expect(received.some((r) => r.jobId === 'job-B' && r.status === 'proved')).toBe(false);
   }, 60_000);
@@ -325,7 +414,10 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
 
   it('exports the dead-letter count by code', async () => {
     const text = await (await fetch(`${url}/metrics`)).text();
-    const count = (code: string) => Number(new RegExp(`rv_prover_job_dead_letters_total\\{[^}]*code="${code}"[^}]*\\} (\\d+)`).exec(text)?.[1]);
+    const count = (code: string) =>
+      Number(
+        new RegExp(`rv_prover_job_dead_letters_total\\{[^}]*code="${code}"[^}]*\\} (\\d+)`).exec(text)?.[1],
+      );
     expect(count('plaintext_secret')).toBeGreaterThanOrEqual(2); // at-least-once: a retried batch may count twice
     expect(count('sealed_secret_does_not_open')).toBeGreaterThanOrEqual(2);
     expect(count('unknown_key')).toBeGreaterThanOrEqual(1);
@@ -365,7 +457,12 @@ describe('apps/prover (HTTP + Kafka, worker pool, test CRS)', () => {
 
 describe('apps/prover refuses to start with an unsafe CRS setting', () => {
   const crsPath = ensureTestCrs();
-  const base = { KAFKA_BROKERS: testEnv().KAFKA_BROKERS, PORT: '0', CRS_PATH: crsPath, PROVER_KAFKA_ENABLED: 'false' };
+  const base = {
+    KAFKA_BROKERS: testEnv().KAFKA_BROKERS,
+    PORT: '0',
+    CRS_PATH: crsPath,
+    PROVER_KAFKA_ENABLED: 'false',
+  };
 
   it('a test CRS without ALLOW_TEST_CRS', async () => {
     const app = spawnApp('prover', base);
@@ -376,7 +473,9 @@ describe('apps/prover refuses to start with an unsafe CRS setting', () => {
   it('Kafka jobs on without PROVER_JOB_KEY_FILE', async () => {
     const app = spawnApp('prover', { ...base, ALLOW_TEST_CRS: 'true', PROVER_KAFKA_ENABLED: 'true' });
     expect(await app.exited).not.toBe(0);
-    expect(app.stdout() + app.stderr()).toMatch(/PROVER_JOB_KEY_FILE: expected a path to the X25519 job key file/);
+    expect(app.stdout() + app.stderr()).toMatch(
+      /PROVER_JOB_KEY_FILE: expected a path to the X25519 job key file/,
+    );
   }, 90_000);
 
   it('a job key file readable by others', async () => {
@@ -387,7 +486,9 @@ describe('apps/prover refuses to start with an unsafe CRS setting', () => {
       chmodSync(file, 0o644);
       const app = spawnApp('prover', { ...base, ALLOW_TEST_CRS: 'true', PROVER_JOB_KEY_FILE: file });
       expect(await app.exited).not.toBe(0);
-      expect(app.stdout() + app.stderr()).toMatch(/job key file .*k\.pem is accessible by group\/others \(mode 644\)/);
+      expect(app.stdout() + app.stderr()).toMatch(
+        /job key file .*k\.pem is accessible by group\/others \(mode 644\)/,
+      );
       expect(app.stdout() + app.stderr()).not.toContain(readFileSync(file, 'utf8').split('\n')[1]!);
     } finally {
       rmSync(dir, { recursive: true, force: true });

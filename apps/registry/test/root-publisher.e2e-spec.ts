@@ -169,7 +169,10 @@ describe('root publisher: rv.registry.roots.v1 -> update_root on the local chain
   };
   const ready = async () => {
     const r = await fetch(`${url}/health/ready`);
-    return { status: r.status, body: (await r.json()) as { status: string; degraded?: boolean; checks: Record<string, string> } };
+    return {
+      status: r.status,
+      body: (await r.json()) as { status: string; degraded?: boolean; checks: Record<string, string> },
+    };
   };
 
   beforeAll(async () => {

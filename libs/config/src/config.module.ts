@@ -5,6 +5,11 @@ import { ConfigService } from './config.service';
 @Module({})
 export class ConfigModule {
   static forRoot<T extends object>(config: ConfigService<T>): DynamicModule {
-    return { module: ConfigModule, global: true, providers: [{ provide: ConfigService, useValue: config }], exports: [ConfigService] };
+    return {
+      module: ConfigModule,
+      global: true,
+      providers: [{ provide: ConfigService, useValue: config }],
+      exports: [ConfigService],
+    };
   }
 }

@@ -23,20 +23,20 @@ export const httpUrl = (example: string) => urlWithProtocols(['http:', 'https:']
 export const kafkaBrokers = () =>
   z
     .string()
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((list) => list.length > 0 && list.every((b) => /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(b)))
     .describe('a comma-separated list of host:port Kafka brokers such as 127.0.0.1:9092');
 
 export const port = (fallback: number) =>
-  z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(65535)
-    .default(fallback)
-    .describe('a TCP port number (0-65535)');
+  z.coerce.number().int().min(0).max(65535).default(fallback).describe('a TCP port number (0-65535)');
 
-export const host = () => z.string().min(1).default('127.0.0.1').describe('a listen address such as 127.0.0.1');
+export const host = () =>
+  z.string().min(1).default('127.0.0.1').describe('a listen address such as 127.0.0.1');
 
 export const positiveInt = (fallback: number, what: string) =>
   z.coerce.number().int().positive().default(fallback).describe(`a positive integer (${what})`);
@@ -49,7 +49,10 @@ export const bool = (fallback: boolean) =>
     .describe('true or false');
 
 export const nodeEnv = () =>
-  z.enum(['development', 'test', 'production']).default('development').describe('development, test or production');
+  z
+    .enum(['development', 'test', 'production'])
+    .default('development')
+    .describe('development, test or production');
 
 export const logLevel = () =>
   z

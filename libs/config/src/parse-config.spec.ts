@@ -6,7 +6,10 @@ const schema = z.object({ DATABASE_URL: databaseUrl(), KAFKA_BROKERS: kafkaBroke
 
 describe('parseConfig', () => {
   it('parses good values and applies defaults', () => {
-    const cfg = parseConfig(schema, { DATABASE_URL: 'postgres://a:b@h:5432/d', KAFKA_BROKERS: 'a:9092, b:9093' });
+    const cfg = parseConfig(schema, {
+      DATABASE_URL: 'postgres://a:b@h:5432/d',
+      KAFKA_BROKERS: 'a:9092, b:9093',
+    });
     expect(cfg.KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
     expect(cfg.PORT).toBe(3000);
   });
@@ -34,8 +37,8 @@ describe('parseConfig', () => {
   });
 
   it('rejects an out-of-range port', () => {
-    expect(() => parseConfig(schema, { DATABASE_URL: 'postgres://h/d', KAFKA_BROKERS: 'a:1', PORT: '70000' })).toThrow(
-      'PORT: expected a TCP port number',
-    );
+    expect(() =>
+      parseConfig(schema, { DATABASE_URL: 'postgres://h/d', KAFKA_BROKERS: 'a:1', PORT: '70000' }),
+    ).toThrow('PORT: expected a TCP port number');
   });
 });

@@ -47,7 +47,17 @@ describe('migrations (real PostgreSQL)', () => {
     expect(first).toEqual(migrations.map((m) => new m().name));
     const created = await tables(schema);
     expect(created).toEqual(
-      expect.arrayContaining(['merkle_leaves', 'nullifiers', 'verifications', 'merkle_trees', 'merkle_nodes', 'merkle_roots', 'identities', 'holdings', 'consumer_offsets']),
+      expect.arrayContaining([
+        'merkle_leaves',
+        'nullifiers',
+        'verifications',
+        'merkle_trees',
+        'merkle_nodes',
+        'merkle_roots',
+        'identities',
+        'holdings',
+        'consumer_offsets',
+      ]),
     );
 
     const reverted = await revertMigrations({ url, schema }, migrations.length);
@@ -62,9 +72,19 @@ describe('migrations (real PostgreSQL)', () => {
   it("keeps the seed guide's columns, and verifications holds no wallet address", async () => {
     await runMigrations({ url, schema });
     expect(await columns(schema, 'merkle_leaves')).toEqual(
-      expect.arrayContaining(['id', 'wallet_hash', 'token_id', 'track_id', 'leaf_hash', 'index', 'created_at']),
+      expect.arrayContaining([
+        'id',
+        'wallet_hash',
+        'token_id',
+        'track_id',
+        'leaf_hash',
+        'index',
+        'created_at',
+      ]),
     );
-    expect(await columns(schema, 'nullifiers')).toEqual(expect.arrayContaining(['hash', 'track_id', 'used_at', 'tx_signature']));
+    expect(await columns(schema, 'nullifiers')).toEqual(
+      expect.arrayContaining(['hash', 'track_id', 'used_at', 'tx_signature']),
+    );
     const v = await columns(schema, 'verifications');
     expect(v).toEqual(expect.arrayContaining(['id', 'track_id', 'timestamp']));
     expect(v.filter((c) => /wallet|owner|address/.test(c))).toEqual([]);

@@ -1,5 +1,14 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { createIdempotentProducer, createKafka, DLQ_HEADERS, dlqTopicOf, ensureTopics, PoisonMessageError, runConsumer, RunningConsumer } from '@rv/kafka';
+import {
+  createIdempotentProducer,
+  createKafka,
+  DLQ_HEADERS,
+  dlqTopicOf,
+  ensureTopics,
+  PoisonMessageError,
+  runConsumer,
+  RunningConsumer,
+} from '@rv/kafka';
 import { testEnv, uniqueName, waitFor } from '@rv/testing';
 
 describe('kafka lib (real broker)', () => {
@@ -66,7 +75,11 @@ describe('kafka lib (real broker)', () => {
     await producer.send({
       topic,
       acks: -1,
-      messages: [{ key: 'a', value: 'ok-1' }, { key: 'a', value: 'garbage' }, { key: 'a', value: 'ok-2' }],
+      messages: [
+        { key: 'a', value: 'ok-1' },
+        { key: 'a', value: 'garbage' },
+        { key: 'a', value: 'ok-2' },
+      ],
     });
     const processed: string[] = [];
     const groupId = uniqueName('g');
@@ -92,7 +105,9 @@ describe('kafka lib (real broker)', () => {
     await reader.subscribe({ topics: [dlqTopicOf(topic)], fromBeginning: true });
     await reader.run({
       eachMessage: async ({ message }) => {
-        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+        );
         dlq.push({ value: message.value!.toString(), headers });
       },
     });

@@ -54,9 +54,14 @@ const toConsumed = (topic: string, partition: number, m: KafkaMessage): Consumed
  * with the reason in headers; transient failures are retried with backoff, never skipped.
  */
 export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsumer> {
-  if (!opts.handleBatch === !opts.each) throw new Error('runConsumer: give exactly one of handleBatch or each');
+  if (!opts.handleBatch === !opts.each)
+    throw new Error('runConsumer: give exactly one of handleBatch or each');
   const log = new Logger(`consumer:${opts.groupId}`);
-  const consumer = opts.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, retry: { retries: 10 } });
+  const consumer = opts.kafka.consumer({
+    groupId: opts.groupId,
+    allowAutoTopicCreation: false,
+    retry: { retries: 10 },
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
   let stopping = false;
@@ -95,7 +100,12 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
       // so an in-flight batch that finishes during a graceful stop still gets committed.
       const commit = (offset: string) =>
         commitOffsetsIfNecessary({
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }] }],
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }],
+            },
+          ],
         });
       const messages = batch.messages.map((m) => toConsumed(batch.topic, batch.partition, m));
       if (messages.length === 0) return;

@@ -24,7 +24,11 @@ export class RedisModule {
           provide: REDIS,
           inject: [HealthRegistry],
           useFactory: (health: HealthRegistry) => {
-            const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false });
+            const redis = new Redis(url, {
+              maxRetriesPerRequest: 2,
+              enableOfflineQueue: false,
+              lazyConnect: false,
+            });
             redis.on('error', () => undefined); // reconnects by itself; readiness reports the outage
             health.register({
               name: 'redis',

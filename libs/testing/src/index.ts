@@ -39,7 +39,9 @@ export async function waitFor<T>(
 }
 
 /** A fresh PostgreSQL schema with all migrations applied; `drop()` removes it. */
-export async function createTestSchema(prefix = 'spec'): Promise<{ schema: string; url: string; drop: () => Promise<void> }> {
+export async function createTestSchema(
+  prefix = 'spec',
+): Promise<{ schema: string; url: string; drop: () => Promise<void> }> {
   const url = testEnv().DATABASE_URL;
   const schema = uniqueName(prefix);
   await runMigrations({ url, schema });

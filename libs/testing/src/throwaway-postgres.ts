@@ -63,7 +63,14 @@ export class ThrowawayPostgres {
   }
 
   start(): void {
-    this.run(pgBin('pg_ctl'), ['-D', path.join(this.dir, 'data'), '-l', path.join(this.dir, 'log'), '-w', 'start']);
+    this.run(pgBin('pg_ctl'), [
+      '-D',
+      path.join(this.dir, 'data'),
+      '-l',
+      path.join(this.dir, 'log'),
+      '-w',
+      'start',
+    ]);
   }
 
   stop(): void {

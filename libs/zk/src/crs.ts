@@ -55,11 +55,15 @@ export function readCrsG1Point(crsPath: string, index: number): { x: bigint; y: 
   const buf = Buffer.alloc(64);
   const fd = openSync(join(crsPath, 'bn254_g1.dat'), 'r');
   try {
-    if (readSync(fd, buf, 0, 64, index * 64) !== 64) throw new CrsError(`CRS in ${crsPath} has no G1 point ${index}`);
+    if (readSync(fd, buf, 0, 64, index * 64) !== 64)
+      throw new CrsError(`CRS in ${crsPath} has no G1 point ${index}`);
   } finally {
     closeSync(fd);
   }
-  return { x: BigInt('0x' + buf.subarray(0, 32).toString('hex')), y: BigInt('0x' + buf.subarray(32).toString('hex')) };
+  return {
+    x: BigInt('0x' + buf.subarray(0, 32).toString('hex')),
+    y: BigInt('0x' + buf.subarray(32).toString('hex')),
+  };
 }
 
 /** Throws if the policy itself is invalid (a test CRS allowed in production). */
@@ -76,7 +80,8 @@ export function assertCrsPolicy(policy: Pick<CrsPolicy, 'allowTestCrs' | 'produc
 export function assertCrsAllowed(policy: CrsPolicy): CrsKind {
   assertCrsPolicy(policy);
   const p0 = readCrsG1Point(policy.crsPath, 0);
-  if (p0.x !== 1n || p0.y !== 2n) throw new CrsError(`CRS in ${policy.crsPath}: point 0 is not the generator (1, 2)`);
+  if (p0.x !== 1n || p0.y !== 2n)
+    throw new CrsError(`CRS in ${policy.crsPath}: point 0 is not the generator (1, 2)`);
   const p1 = readCrsG1Point(policy.crsPath, 1);
   if (p1.x === IGNITION_G1_POINT_1.x && p1.y === IGNITION_G1_POINT_1.y) return 'ignition';
   if (!policy.allowTestCrs) {

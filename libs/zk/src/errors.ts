@@ -1,7 +1,12 @@
 /** Which constraint of circuits/ownership a witness fails (its assertion messages). */
 export type ConstraintReason = 'membership' | 'nullifier' | 'zero_leaf' | 'other';
 
-export const CONSTRAINT_REASONS: readonly ConstraintReason[] = ['membership', 'nullifier', 'zero_leaf', 'other'];
+export const CONSTRAINT_REASONS: readonly ConstraintReason[] = [
+  'membership',
+  'nullifier',
+  'zero_leaf',
+  'other',
+];
 
 /** A well-formed witness that does not satisfy the circuit (HTTP 422). Never carries inputs. */
 export class ConstraintError extends Error {

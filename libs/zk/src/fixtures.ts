@@ -2,7 +2,11 @@ import { commitment, leafHash, nullifier, poseidon2Hash } from '@rv/crypto';
 import type { OwnershipWitnessInputs } from './inputs';
 
 /** Root and sibling path of `index` in a tree of `depth` whose first leaves are `leaves` (rest zero). */
-export function merklePath(leaves: readonly bigint[], index: number, depth: number): { root: bigint; siblings: bigint[] } {
+export function merklePath(
+  leaves: readonly bigint[],
+  index: number,
+  depth: number,
+): { root: bigint; siblings: bigint[] } {
   let level = leaves.slice();
   let zero = 0n;
   let idx = index;

@@ -10,7 +10,13 @@ export {
   type CrsKind,
   type CrsPolicy,
 } from './crs';
-export { ConstraintError, ZkInputError, constraintReason, CONSTRAINT_REASONS, type ConstraintReason } from './errors';
+export {
+  ConstraintError,
+  ZkInputError,
+  constraintReason,
+  CONSTRAINT_REASONS,
+  type ConstraintReason,
+} from './errors';
 export {
   PUBLIC_INPUT_ORDER,
   validateWitnessInputs,

@@ -31,7 +31,9 @@ export function validateWitnessInputs(w: OwnershipWitnessInputs, depth: number):
   field(w.token, 'token');
   validatePublicInputs(w);
   if (!Array.isArray(w.siblings) || w.siblings.length !== depth) {
-    throw new ZkInputError(`siblings: expected ${depth} path elements, got ${Array.isArray(w.siblings) ? w.siblings.length : 'none'}`);
+    throw new ZkInputError(
+      `siblings: expected ${depth} path elements, got ${Array.isArray(w.siblings) ? w.siblings.length : 'none'}`,
+    );
   }
   w.siblings.forEach((s, i) => field(s, `siblings[${i}]`));
   if (typeof w.leafIndex !== 'bigint' || w.leafIndex < 0n || w.leafIndex >= 1n << BigInt(depth)) {
@@ -64,10 +66,13 @@ export function toNoirInputs(w: OwnershipWitnessInputs): Record<string, string |
 
 /** The public inputs as bb.js lays them before the proof: 32-byte big-endian fields. */
 export function publicInputsToBytes(p: OwnershipPublicInputs): Buffer {
-  return Buffer.concat(PUBLIC_INPUT_ORDER.map((k) => Buffer.from(p[k].toString(16).padStart(64, '0'), 'hex')));
+  return Buffer.concat(
+    PUBLIC_INPUT_ORDER.map((k) => Buffer.from(p[k].toString(16).padStart(64, '0'), 'hex')),
+  );
 }
 
 export function publicInputsFromBytes(b: Uint8Array): OwnershipPublicInputs {
-  const at = (i: number): bigint => BigInt('0x' + Buffer.from(b.subarray(i * 32, i * 32 + 32)).toString('hex'));
+  const at = (i: number): bigint =>
+    BigInt('0x' + Buffer.from(b.subarray(i * 32, i * 32 + 32)).toString('hex'));
   return { root: at(0), trackId: at(1), scope: at(2), nullifier: at(3) };
 }

@@ -10,7 +10,15 @@ import { ownershipArtifact } from './ownership-artifact';
 import { commitment, leafHash } from '@rv/crypto';
 
 const crsPath = ensureTestCrs();
-const base = { secret: 0xabcdef0123456789n, token: 0x77n, trackId: 42n, scope: 202611n, depth: 20, index: 5, leafCount: 9 };
+const base = {
+  secret: 0xabcdef0123456789n,
+  token: 0x77n,
+  trackId: 42n,
+  scope: 202611n,
+  depth: 20,
+  index: 5,
+  leafCount: 9,
+};
 
 describe('OwnershipProver (bb.js UltraHonk keccakZK, test CRS)', () => {
   let prover: OwnershipProver;
@@ -26,7 +34,12 @@ describe('OwnershipProver (bb.js UltraHonk keccakZK, test CRS)', () => {
 
   it('proves and verifies a holder of a leaf; the proof carries the public inputs in circuit order', async () => {
     const result = await prover.prove(valid);
-    expect(result.publicInputs).toEqual({ root: valid.root, trackId: valid.trackId, scope: valid.scope, nullifier: valid.nullifier });
+    expect(result.publicInputs).toEqual({
+      root: valid.root,
+      trackId: valid.trackId,
+      scope: valid.scope,
+      nullifier: valid.nullifier,
+    });
     expect(await prover.verify(result.proof, result.publicInputs)).toBe(true);
     expect(await prover.verify(proof, result.publicInputs)).toBe(true);
   }, 60_000);
@@ -37,9 +50,12 @@ describe('OwnershipProver (bb.js UltraHonk keccakZK, test CRS)', () => {
     expect(await prover.verify(again, valid)).toBe(true);
   }, 60_000);
 
-  it.each(['root', 'trackId', 'scope', 'nullifier'] as const)('rejects the proof with a tampered %s', async (key) => {
-    expect(await prover.verify(proof, { ...valid, [key]: valid[key] + 1n })).toBe(false);
-  });
+  it.each(['root', 'trackId', 'scope', 'nullifier'] as const)(
+    'rejects the proof with a tampered %s',
+    async (key) => {
+      expect(await prover.verify(proof, { ...valid, [key]: valid[key] + 1n })).toBe(false);
+    },
+  );
 
   it('rejects tampered proof bytes (any position) and truncated or padded proofs', async () => {
     for (const offset of [0, 100, Math.floor(proof.length / 2), proof.length - 1]) {
@@ -88,7 +104,9 @@ describe('OwnershipProver (bb.js UltraHonk keccakZK, test CRS)', () => {
 
     it('wrong secret: membership', async () => {
       const secret = valid.secret + 1n;
-      expect(await reason({ ...valid, secret, nullifier: nullifier(secret, valid.trackId, valid.scope) })).toBe('membership');
+      expect(
+        await reason({ ...valid, secret, nullifier: nullifier(secret, valid.trackId, valid.scope) }),
+      ).toBe('membership');
     });
 
     it('wrong nullifier: nullifier', async () => {

@@ -83,7 +83,11 @@ export class OwnershipProver {
   static async create(options: ZkOptions = {}): Promise<OwnershipProver> {
     const artifact = options.artifact ?? ownershipArtifact;
     const crsPath = resolve(options.crsPath ?? join(homedir(), '.bb-crs'));
-    const policy = { crsPath, allowTestCrs: options.allowTestCrs ?? false, production: options.production ?? false };
+    const policy = {
+      crsPath,
+      allowTestCrs: options.allowTestCrs ?? false,
+      production: options.production ?? false,
+    };
     assertCrsPolicy(policy);
     const logger = options.logger ?? ((): void => undefined);
     const bytecode = new Uint8Array(gunzipSync(Buffer.from(artifact.bytecode, 'base64')));
@@ -105,7 +109,15 @@ export class OwnershipProver {
       const vk = await api.acirWriteVkUltraKeccakZkHonk(bytecode);
       const noir = new Noir(artifact);
       await noir.init();
-      const prover = new OwnershipProver(api, noir, bytecode, vk, artifactDepth(artifact), crsKind, await api.getNumThreads());
+      const prover = new OwnershipProver(
+        api,
+        noir,
+        bytecode,
+        vk,
+        artifactDepth(artifact),
+        crsKind,
+        await api.getNumThreads(),
+      );
       if (options.warmUp ?? true) await prover.selfTest();
       return prover;
     } catch (err) {
@@ -172,10 +184,18 @@ export class OwnershipProver {
 
   /** One proof and verification over a made-up single-leaf tree; fails if the CRS does not work. */
   private async selfTest(): Promise<void> {
-    const inputs = exampleOwnershipWitness({ secret: 1n, token: 1n, trackId: 1n, scope: 1n, depth: this.depth });
+    const inputs = exampleOwnershipWitness({
+      secret: 1n,
+      token: 1n,
+      trackId: 1n,
+      scope: 1n,
+      depth: this.depth,
+    });
     const { proof, publicInputs } = await this.prove(inputs);
     if (!(await this.verify(proof, publicInputs))) {
-      throw new CrsError('self-test proof does not verify: the CRS files are inconsistent (bn254_g1.dat vs bn254_g2.dat)');
+      throw new CrsError(
+        'self-test proof does not verify: the CRS files are inconsistent (bn254_g1.dat vs bn254_g2.dat)',
+      );
     }
     this.expectedProofBytes = proof.length;
   }

@@ -30,7 +30,11 @@ const settings = parseConfig(
     GEYSER_ENDPOINT: envTypes.httpUrl('https://your-provider:443').optional(),
     GEYSER_X_TOKEN: z.string().optional(),
     SOLANA_RPC_URL: envTypes.httpUrl('https://your-rpc').optional(),
-    RV_DEMO_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('rv_demo').describe('a lower-case schema name'),
+    RV_DEMO_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/)
+      .default('rv_demo')
+      .describe('a lower-case schema name'),
     RV_EXTERNAL_INFRA: envTypes.bool(false),
     CRS_PATH: z.string().optional(),
   }),
@@ -78,7 +82,8 @@ function shutdown(why: string, code: number): Promise<void> {
     if (ticker) clearInterval(ticker);
     await sampler?.close();
     const codes = (await stack?.stop('SIGTERM')) ?? {};
-    for (const [n, c] of Object.entries(codes)) say(`  ${n.padEnd(8)} ${c === 0 ? 'stopped cleanly' : `exited with ${c}`}`);
+    for (const [n, c] of Object.entries(codes))
+      say(`  ${n.padEnd(8)} ${c === 0 ? 'stopped cleanly' : `exited with ${c}`}`);
     process.exit(code);
   })();
   return stopping;
@@ -93,24 +98,47 @@ async function main(): Promise<void> {
   const brokers = settings.KAFKA_BROKERS;
   if (!realChain && !settings.RV_EXTERNAL_INFRA) {
     say('resetting the local demo state (schema, topics)');
-    await resetDemoState({ databaseUrl: settings.DATABASE_URL, schema, brokers, redisUrl: settings.REDIS_URL });
+    await resetDemoState({
+      databaseUrl: settings.DATABASE_URL,
+      schema,
+      brokers,
+      redisUrl: settings.REDIS_URL,
+    });
   }
   const keys = ensureDemoKeys(path.join(local, 'keys', 'demo'), spec.seed);
   const crsPath = settings.CRS_PATH ?? ensureTestCrs(path.join(local, 'crs-test'));
   const allowTestCrs = !settings.CRS_PATH;
-  if (allowTestCrs) say('prover: using the project\'s INSECURE test CRS (local only; set CRS_PATH to an Ignition CRS folder otherwise)');
+  if (allowTestCrs)
+    say(
+      "prover: using the project's INSECURE test CRS (local only; set CRS_PATH to an Ignition CRS folder otherwise)",
+    );
 
   say('starting the local chain and the four apps...');
   const running = await startStack({
-    infra: { DATABASE_URL: settings.DATABASE_URL, KAFKA_BROKERS: brokers.join(','), REDIS_URL: settings.REDIS_URL },
+    infra: {
+      DATABASE_URL: settings.DATABASE_URL,
+      KAFKA_BROKERS: brokers.join(','),
+      REDIS_URL: settings.REDIS_URL,
+    },
     schema,
     keys,
     crsPath,
     allowTestCrs,
-    ports: exitWhenDone || process.argv.includes('--free-ports') ? undefined : { gateway: 3000, registry: 3001, prover: 3002, indexer: 3003, localnet: 8899 },
-    chain: realChain ? { geyserEndpoint: settings.GEYSER_ENDPOINT!, rpcUrl: settings.SOLANA_RPC_URL!, xToken: settings.GEYSER_X_TOKEN } : undefined,
+    ports:
+      exitWhenDone || process.argv.includes('--free-ports')
+        ? undefined
+        : { gateway: 3000, registry: 3001, prover: 3002, indexer: 3003, localnet: 8899 },
+    chain: realChain
+      ? {
+          geyserEndpoint: settings.GEYSER_ENDPOINT!,
+          rpcUrl: settings.SOLANA_RPC_URL!,
+          xToken: settings.GEYSER_X_TOKEN,
+        }
+      : undefined,
     localnet: { slotMs: num('slot-ms', 200), seed: spec.seed },
-    useDist: fs.existsSync(path.join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js')) && !process.argv.includes('--from-source'),
+    useDist:
+      fs.existsSync(path.join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js')) &&
+      !process.argv.includes('--from-source'),
     logDir: path.join(local, 'logs'),
     groupSuffix: `demo-${Date.now().toString(36)}`,
   });
@@ -147,7 +175,9 @@ Ctrl-C stops everything.
   ticker = setInterval(() => void tick(), exitWhenDone ? 5000 : 2000);
 
   if (realChain) {
-    say('real chain: no scenario and no demo listener (their secrets exist only on the local chain). Watching status.');
+    say(
+      'real chain: no scenario and no demo listener (their secrets exist only on the local chain). Watching status.',
+    );
     return;
   }
 
@@ -158,7 +188,9 @@ Ctrl-C stops everything.
   );
   const tScenario = Date.now();
   const { signatures } = await runScenario(plan, rpcTarget(running.urls.rpc));
-  say(`scenario sent: ${signatures.length} transactions in ${((Date.now() - tScenario) / 1000).toFixed(1)} s; waiting for the indexer, trees and accepted roots...`);
+  say(
+    `scenario sent: ${signatures.length} transactions in ${((Date.now() - tScenario) / 1000).toFixed(1)} s; waiting for the indexer, trees and accepted roots...`,
+  );
 
   const expected = expectedState(plan);
   const db = new Client({ connectionString: settings.DATABASE_URL, options: `-c search_path=${schema}` });
@@ -167,10 +199,13 @@ Ctrl-C stops everything.
   for (;;) {
     const s = await checkSettled(db, expected);
     if (s.settled) break;
-    if (Date.now() > deadline) throw new Error(`the system did not reach the scenario's end state in 180 s: ${s.detail}`);
+    if (Date.now() > deadline)
+      throw new Error(`the system did not reach the scenario's end state in 180 s: ${s.detail}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  say(`end state reached in ${((Date.now() - tScenario) / 1000).toFixed(1)} s after the scenario started: every expected leaf is in its tree and every newest root is accepted on chain`);
+  say(
+    `end state reached in ${((Date.now() - tScenario) / 1000).toFixed(1)} s after the scenario started: every expected leaf is in its tree and every newest root is accepted on chain`,
+  );
 
   const apiKey = createDemoPartnerKey(running, schema, keys.pepperFile);
   say('demo partner key created (scopes read, prove, verify, analytics)');
@@ -182,10 +217,22 @@ Ctrl-C stops everything.
     log: (l) => say(`  [partner] ${l}`),
   });
   await tick();
-  const summary = { ok: demo.replayStatus === 409, seconds: (Date.now() - t0) / 1000, demo, status: latest, expected: { leaves: Object.fromEntries(Object.entries(expected.leaves).map(([k, v]) => [k, v.length])) } };
+  const summary = {
+    ok: demo.replayStatus === 409,
+    seconds: (Date.now() - t0) / 1000,
+    demo,
+    status: latest,
+    expected: { leaves: Object.fromEntries(Object.entries(expected.leaves).map(([k, v]) => [k, v.length])) },
+  };
   const resultFile = flag('result');
-  if (resultFile) fs.writeFileSync(resultFile, JSON.stringify(summary, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
-  say(`\n${bold(summary.ok ? 'Demo complete' : 'Demo FAILED')}: proof verified and recorded on chain, the replay was refused with HTTP ${demo.replayStatus} (${summary.seconds.toFixed(1)} s since start)`);
+  if (resultFile)
+    fs.writeFileSync(
+      resultFile,
+      JSON.stringify(summary, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2),
+    );
+  say(
+    `\n${bold(summary.ok ? 'Demo complete' : 'Demo FAILED')}: proof verified and recorded on chain, the replay was refused with HTTP ${demo.replayStatus} (${summary.seconds.toFixed(1)} s since start)`,
+  );
   await db.end();
   if (exitWhenDone) await shutdown('done', summary.ok ? 0 : 1);
   else say('The system keeps running; Ctrl-C stops everything.');
@@ -197,11 +244,30 @@ function createDemoPartnerKey(stack: Stack, schema: string, pepperFile: string):
   const cli = useDist
     ? [path.join(ROOT, 'dist/apps/gateway/src/cli/keys.js')]
     : ['-r', '@swc-node/register', path.join(ROOT, 'apps/gateway/src/cli/keys.ts')];
-  const r = spawnSync(process.execPath, [...cli, 'create', '--name', 'Demo partner', '--scopes', 'read,prove,verify,analytics', '--plan', 'standard', '--json'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: settings.DATABASE_URL, DATABASE_SCHEMA: schema, API_KEY_PEPPER_FILE: pepperFile },
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      ...cli,
+      'create',
+      '--name',
+      'Demo partner',
+      '--scopes',
+      'read,prove,verify,analytics',
+      '--plan',
+      'standard',
+      '--json',
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: settings.DATABASE_URL,
+        DATABASE_SCHEMA: schema,
+        API_KEY_PEPPER_FILE: pepperFile,
+      },
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`could not create the demo partner key: ${r.stderr.trim()}`);
   const out = JSON.parse(r.stdout) as { key?: string; apiKey?: string };
   const key = out.key ?? out.apiKey;

@@ -37,7 +37,8 @@ export async function runPartnerDemo(opts: {
 
   // A listener who holds a track token and registered an identity.
   const [trackId, holders] = Object.entries(expected.leaves).find(([, l]) => l.length > 0) ?? [];
-  if (!trackId || !holders?.[0]) throw new Error('the scenario left no listener with a leaf; use more holders');
+  if (!trackId || !holders?.[0])
+    throw new Error('the scenario left no listener with a leaf; use more holders');
   const { wallet, mint } = holders[0];
   let holder = -1;
   for (let h = 0; h < plan.spec.holders && holder < 0; h++) {
@@ -60,7 +61,9 @@ export async function runPartnerDemo(opts: {
   if (index < 0) throw new Error(`leaf of holder #${holder} not found in track ${trackId}`);
   const path = await client.path(trackId, index);
   if (path.root !== accepted.root) {
-    throw new Error(`the path is at root seq ${path.seq} (${path.root}), the accepted root is seq ${accepted.seq} (${accepted.root})`);
+    throw new Error(
+      `the path is at root seq ${path.seq} (${path.root}), the accepted root is seq ${accepted.seq} (${accepted.root})`,
+    );
   }
   log(`path: leaf #${index} at accepted root seq ${accepted.seq} (${accepted.root.slice(0, 10)}…)`);
 
@@ -80,16 +83,25 @@ export async function runPartnerDemo(opts: {
   log(`proof: ${proof.proof.length / 2 - 1} bytes in ${proveMs} ms (prove ${proof.timings.proveMs} ms)`);
 
   const t1 = Date.now();
-  const submitted = await client.verify({ proof: proof.proof, publicInputs: proof.publicInputs }, { idempotencyKey: randomUUID() });
+  const submitted = await client.verify(
+    { proof: proof.proof, publicInputs: proof.publicInputs },
+    { idempotencyKey: randomUUID() },
+  );
   const done = await client.waitForVerification(submitted.id, { timeoutMs: 60_000, intervalMs: 1000 });
   const verifyMs = Date.now() - t1;
-  if (done.status !== 'confirmed') throw new Error(`verification ${done.id} ended ${done.status}: ${done.error?.message ?? ''}`);
-  log(`verified: ${done.id} confirmed on chain in ${verifyMs} ms (tx ${String(done.signature).slice(0, 12)}…)`);
+  if (done.status !== 'confirmed')
+    throw new Error(`verification ${done.id} ended ${done.status}: ${done.error?.message ?? ''}`);
+  log(
+    `verified: ${done.id} confirmed on chain in ${verifyMs} ms (tx ${String(done.signature).slice(0, 12)}…)`,
+  );
 
   let replayStatus = 0;
   let replayCode = '';
   try {
-    await client.verify({ proof: proof.proof, publicInputs: proof.publicInputs }, { idempotencyKey: randomUUID() });
+    await client.verify(
+      { proof: proof.proof, publicInputs: proof.publicInputs },
+      { idempotencyKey: randomUUID() },
+    );
   } catch (e) {
     if (!(e instanceof RvApiError)) throw e;
     replayStatus = e.status;

@@ -6,14 +6,22 @@ import { PROVER_JOBS_TOPIC } from '@rv/sealed';
 import { runMigrations } from '@rv/db';
 
 /** Every topic the stack writes with its default names, with their dead-letter topics. */
-export const STACK_TOPICS = [...RV_TOPICS, PROVER_JOBS_TOPIC, 'rv.prover.results.v1'].flatMap((t) => [t, `${t}.dlq`]);
+export const STACK_TOPICS = [...RV_TOPICS, PROVER_JOBS_TOPIC, 'rv.prover.results.v1'].flatMap((t) => [
+  t,
+  `${t}.dlq`,
+]);
 
 /**
  * A fresh local demo: the local chain starts empty each run, so the projections (schema `schema`)
  * and the topics of the previous run are dropped. Only ever called for the project's own local
  * services (never for clusters named in the environment).
  */
-export async function resetDemoState(opts: { databaseUrl: string; schema: string; brokers: string[]; redisUrl: string }): Promise<void> {
+export async function resetDemoState(opts: {
+  databaseUrl: string;
+  schema: string;
+  brokers: string[];
+  redisUrl: string;
+}): Promise<void> {
   const db = new Client({ connectionString: opts.databaseUrl });
   await db.connect();
   try {

@@ -11,7 +11,12 @@ export interface SettleState {
  * leaves equal the expected count, and the newest root was accepted on chain.
  */
 export async function checkSettled(db: Client, expected: ExpectedState): Promise<SettleState> {
-  const { rows } = await db.query<{ track_id: string; live: string; seq: string; accepted_seq: string | null }>(
+  const { rows } = await db.query<{
+    track_id: string;
+    live: string;
+    seq: string;
+    accepted_seq: string | null;
+  }>(
     `SELECT t.track_id,
             (SELECT count(*) FROM merkle_leaves l WHERE l.track_id = t.track_id AND l.revoked_at IS NULL) AS live,
             t.seq,
@@ -28,7 +33,8 @@ export async function checkSettled(db: Client, expected: ExpectedState): Promise
       continue;
     }
     if (Number(r.live) !== leaves.length) pending.push(`track ${trackId}: ${r.live}/${leaves.length} leaves`);
-    else if (r.accepted_seq !== r.seq) pending.push(`track ${trackId}: root seq ${r.seq} accepted up to ${r.accepted_seq ?? 'none'}`);
+    else if (r.accepted_seq !== r.seq)
+      pending.push(`track ${trackId}: root seq ${r.seq} accepted up to ${r.accepted_seq ?? 'none'}`);
   }
   return { settled: pending.length === 0, detail: pending.join('; ') };
 }

@@ -66,13 +66,22 @@ function entry(name: AppName, useDist: boolean): string[] {
   return ['-r', '@swc-node/register', path.join(ROOT, `${src}.ts`)];
 }
 
-function launch(name: AppName, env: Record<string, string>, opts: StackOptions): RunningApp & { output: () => string } {
+function launch(
+  name: AppName,
+  env: Record<string, string>,
+  opts: StackOptions,
+): RunningApp & { output: () => string } {
   fs.mkdirSync(opts.logDir, { recursive: true });
   const logFile = path.join(opts.logDir, `${name}.log`);
   const log = fs.openSync(logFile, 'w');
   const proc = spawn(process.execPath, entry(name, opts.useDist ?? false), {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -91,14 +100,22 @@ function launch(name: AppName, env: Record<string, string>, opts: StackOptions):
   return { name, proc, url: '', logFile, exited, output: () => out };
 }
 
-async function waitUntil(what: string, deadlineMs: number, probe: () => Promise<boolean>, app: { exited: Promise<unknown>; logFile: string; proc: ChildProcess }): Promise<void> {
+async function waitUntil(
+  what: string,
+  deadlineMs: number,
+  probe: () => Promise<boolean>,
+  app: { exited: Promise<unknown>; logFile: string; proc: ChildProcess },
+): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   let gone = false;
   void app.exited.then(() => (gone = true));
   for (;;) {
     if (gone) throw new Error(`${what} exited during start-up; see ${app.logFile}:\n${tail(app.logFile)}`);
     if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} not ready after ${deadlineMs / 1000} s; see ${app.logFile}:\n${tail(app.logFile)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what} not ready after ${deadlineMs / 1000} s; see ${app.logFile}:\n${tail(app.logFile)}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -180,8 +197,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const url = (p: number) => `http://127.0.0.1:${p}`;
     const g = opts.groupSuffix ? `-${opts.groupSuffix}` : '';
     const env: Record<Exclude<AppName, 'localnet'>, Record<string, string>> = {
-      registry: { ...common, PORT: String(ports.registry), ROOT_AUTHORITY_KEYPAIR_FILE: opts.keys.rootAuthorityFile, ROOT_PUBLISHER_ENABLED: 'true',
-        TREE_WRITER_GROUP: `rv-registry-tree-writer${g}`, ROOT_PUBLISHER_GROUP: `rv-registry-root-publisher${g}` },
+      registry: {
+        ...common,
+        PORT: String(ports.registry),
+        ROOT_AUTHORITY_KEYPAIR_FILE: opts.keys.rootAuthorityFile,
+        ROOT_PUBLISHER_ENABLED: 'true',
+        TREE_WRITER_GROUP: `rv-registry-tree-writer${g}`,
+        ROOT_PUBLISHER_GROUP: `rv-registry-root-publisher${g}`,
+      },
       indexer: {
         ...common,
         PORT: String(ports.indexer),
@@ -222,8 +245,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await Promise.all(started.map((a) => waitUntil(a.name, 120_000, () => ready(a.url), a)));
     }
     return {
-      apps: { localnet: running.localnet, registry: running.registry, indexer: running.indexer, prover: running.prover, gateway: running.gateway },
-      urls: { registry: url(ports.registry), indexer: url(ports.indexer), prover: url(ports.prover), gateway: url(ports.gateway), rpc: rpcUrl, grpc },
+      apps: {
+        localnet: running.localnet,
+        registry: running.registry,
+        indexer: running.indexer,
+        prover: running.prover,
+        gateway: running.gateway,
+      },
+      urls: {
+        registry: url(ports.registry),
+        indexer: url(ports.indexer),
+        prover: url(ports.prover),
+        gateway: url(ports.gateway),
+        rpc: rpcUrl,
+        grpc,
+      },
       stop,
     };
   } catch (e) {

@@ -60,7 +60,10 @@ export class StatusSampler {
 
   async sample(): Promise<StatusSample> {
     if (!this.db) {
-      this.db = new Client({ connectionString: this.s.databaseUrl, options: `-c search_path=${this.s.schema}` });
+      this.db = new Client({
+        connectionString: this.s.databaseUrl,
+        options: `-c search_path=${this.s.schema}`,
+      });
       await this.db.connect();
     }
     const [slot, indexer, prover, trees, counts] = await Promise.all([

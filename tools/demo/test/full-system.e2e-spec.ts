@@ -60,7 +60,12 @@ describe('the whole system (main job flow, small scenario)', () => {
       {
         cwd: ROOT,
         detached: true, // its own process group, like a terminal's foreground job
-        env: { ...process.env, ...testEnv(), RV_DEMO_SCHEMA: schema, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') },
+        env: {
+          ...process.env,
+          ...testEnv(),
+          RV_DEMO_SCHEMA: schema,
+          TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -70,12 +75,23 @@ describe('the whole system (main job flow, small scenario)', () => {
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     const pgid = proc.pid!;
     try {
-      await waitFor(() => /Demo (complete|FAILED)|main job failed/.test(out), { timeoutMs: 300_000, intervalMs: 500, what: `the demo to finish; output so far:\n${out}` });
+      await waitFor(() => /Demo (complete|FAILED)|main job failed/.test(out), {
+        timeoutMs: 300_000,
+        intervalMs: 500,
+        what: `the demo to finish; output so far:\n${out}`,
+      });
       expect(out).toContain('Demo complete');
 
       const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as {
         ok: boolean;
-        demo: { trackId: string; nullifier: string; replayStatus: number; replayCode: string; signature: string; rootSeq: number };
+        demo: {
+          trackId: string;
+          nullifier: string;
+          replayStatus: number;
+          replayCode: string;
+          signature: string;
+          rootSeq: number;
+        };
       };
       expect(result.ok).toBe(true);
       expect(result.demo.replayStatus).toBe(409);
@@ -105,19 +121,28 @@ describe('the whole system (main job flow, small scenario)', () => {
       );
       expect(v.track_id).toBe(result.demo.trackId);
       expect(v.signature).toBe(result.demo.signature);
-      const nullifiers = await db.query(`SELECT 1 FROM "${schema}".nullifiers WHERE hash = decode($1, 'hex')`, [result.demo.nullifier.slice(2)]);
+      const nullifiers = await db.query(
+        `SELECT 1 FROM "${schema}".nullifiers WHERE hash = decode($1, 'hex')`,
+        [result.demo.nullifier.slice(2)],
+      );
       expect(nullifiers.rowCount).toBe(1);
     } finally {
       // Ctrl-C: SIGINT to every process of the group.
       if (proc.exitCode === null) process.kill(-pgid, 'SIGINT');
       let timer: NodeJS.Timeout | undefined;
-      const code = await Promise.race([exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 60_000)))]);
+      const code = await Promise.race([
+        exited,
+        new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 60_000))),
+      ]);
       clearTimeout(timer);
       if (code === 'timeout') process.kill(-pgid, 'SIGKILL');
       expect(code).toBe(0);
     }
     expect(out).toMatch(/gateway\s+stopped cleanly/);
     expect(out).toMatch(/localnet\s+stopped cleanly/);
-    await waitFor(() => groupMembers(pgid).length === 0, { what: 'no process left in the group', timeoutMs: 10_000 });
+    await waitFor(() => groupMembers(pgid).length === 0, {
+      what: 'no process left in the group',
+      timeoutMs: 10_000,
+    });
   }, 420_000);
 });

@@ -4,13 +4,25 @@ import { ensureTestCrs } from '../../../../circuits/scripts/test-crs';
 import { DeadlineExceededError, ProofPool, ProverUnavailableError, QueueFullError } from './proof-pool';
 
 const crsPath = ensureTestCrs();
-const witness = exampleOwnershipWitness({ secret: 77n, token: 1n, trackId: 2n, scope: 3n, depth: 20, index: 1 });
+const witness = exampleOwnershipWitness({
+  secret: 77n,
+  token: 1n,
+  trackId: 2n,
+  scope: 3n,
+  depth: 20,
+  index: 1,
+});
 
 describe('ProofPool (real worker_threads + bb.js, test CRS)', () => {
   let pool: ProofPool;
   const depths: number[] = [];
   beforeAll(async () => {
-    pool = new ProofPool({ size: 1, maxQueue: 1, zk: { crsPath, allowTestCrs: true }, observer: { queueDepth: (d) => depths.push(d) } });
+    pool = new ProofPool({
+      size: 1,
+      maxQueue: 1,
+      zk: { crsPath, allowTestCrs: true },
+      observer: { queueDepth: (d) => depths.push(d) },
+    });
     await pool.start();
   }, 120_000);
   afterAll(async () => pool?.close());
@@ -18,7 +30,9 @@ describe('ProofPool (real worker_threads + bb.js, test CRS)', () => {
   it('proves in a worker; constraint failures come back typed', async () => {
     const r = await pool.prove(witness, Date.now() + 30_000);
     expect(r.publicInputs.nullifier).toBe(witness.nullifier);
-    await expect(pool.prove({ ...witness, nullifier: 1n }, Date.now() + 30_000)).rejects.toEqual(new ConstraintError('nullifier'));
+    await expect(pool.prove({ ...witness, nullifier: 1n }, Date.now() + 30_000)).rejects.toEqual(
+      new ConstraintError('nullifier'),
+    );
   }, 60_000);
 
   it('bounds the queue: one proving, one waiting, the next refused with a Retry-After estimate', async () => {

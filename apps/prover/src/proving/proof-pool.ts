@@ -1,6 +1,11 @@
 import { extname, join } from 'path';
 import { Worker } from 'worker_threads';
-import { ConstraintError, ZkInputError, type OwnershipPublicInputs, type OwnershipWitnessInputs } from '@rv/zk';
+import {
+  ConstraintError,
+  ZkInputError,
+  type OwnershipPublicInputs,
+  type OwnershipWitnessInputs,
+} from '@rv/zk';
 import type { ProveReply, ProveRequest, WorkerStatus, WorkerZkOptions } from './proof-worker-protocol';
 
 export interface PoolProof {
@@ -154,19 +159,30 @@ export class ProofPool {
   /** Proves in a worker. `deadlineAt` is an absolute Date.now() time. */
   prove(inputs: OwnershipWitnessInputs, deadlineAt: number): Promise<PoolProof> {
     if (this.closed) return Promise.reject(new ProverUnavailableError('prover is shutting down'));
-    if (this.slots.length === 0) return Promise.reject(new ProverUnavailableError('no proving worker is running'));
+    if (this.slots.length === 0)
+      return Promise.reject(new ProverUnavailableError('no proving worker is running'));
     const idle = this.slots.some((s) => !s.task);
     if (!idle && this.queue.length >= this.opts.maxQueue) {
       return Promise.reject(new QueueFullError(this.retryAfterSeconds()));
     }
     return new Promise<PoolProof>((resolve, reject) => {
-      const task: Task = { id: this.nextId++, inputs, enqueuedAt: Date.now(), settled: false, resolve, reject };
-      task.timer = setTimeout(() => {
-        const q = this.queue.indexOf(task);
-        if (q >= 0) this.queue.splice(q, 1);
-        this.settle(task, new DeadlineExceededError(q >= 0 ? 'queued' : 'proving'));
-        this.report();
-      }, Math.max(0, deadlineAt - Date.now()));
+      const task: Task = {
+        id: this.nextId++,
+        inputs,
+        enqueuedAt: Date.now(),
+        settled: false,
+        resolve,
+        reject,
+      };
+      task.timer = setTimeout(
+        () => {
+          const q = this.queue.indexOf(task);
+          if (q >= 0) this.queue.splice(q, 1);
+          this.settle(task, new DeadlineExceededError(q >= 0 ? 'queued' : 'proving'));
+          this.report();
+        },
+        Math.max(0, deadlineAt - Date.now()),
+      );
       this.queue.push(task);
       this.dispatch();
     });
@@ -236,7 +252,8 @@ export class ProofPool {
   /** Refuses new work, fails what is queued, waits for in-flight proofs, stops the workers. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.queue.splice(0)) this.settle(t, new ProverUnavailableError('prover is shutting down'));
+    for (const t of this.queue.splice(0))
+      this.settle(t, new ProverUnavailableError('prover is shutting down'));
     const deadline = Date.now() + 30_000;
     while (this.busy > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));

@@ -18,7 +18,9 @@ describe('proof request parsing (HTTP 400 rules)', () => {
     const r = parseProofRequest(valid, 20);
     expect(r).toMatchObject({ secret: 0x1234n, trackId: 7n, leafIndex: 3n });
     expect(r.siblings).toHaveLength(20);
-    expect(parseProofRequest({ ...valid, leafIndex: '1048575', siblings: undefined }, 20)).toMatchObject({ leafIndex: 1048575n });
+    expect(parseProofRequest({ ...valid, leafIndex: '1048575', siblings: undefined }, 20)).toMatchObject({
+      leafIndex: 1048575n,
+    });
     expect(parseProofRequest({ ...valid, siblings: undefined }, 20).siblings).toBeUndefined();
   });
 
@@ -31,7 +33,11 @@ describe('proof request parsing (HTTP 400 rules)', () => {
     ['negative index', { ...valid, leafIndex: -1 }, /^leafIndex/],
     ['index 2^20', { ...valid, leafIndex: 2 ** 20 }, /^leafIndex/],
     ['fractional index', { ...valid, leafIndex: 1.5 }, /^leafIndex/],
-    ['19 siblings', { ...valid, siblings: valid.siblings.slice(1) }, /^siblings: expected an array of exactly 20/],
+    [
+      '19 siblings',
+      { ...valid, siblings: valid.siblings.slice(1) },
+      /^siblings: expected an array of exactly 20/,
+    ],
     ['bad sibling', { ...valid, siblings: [...valid.siblings.slice(1), 'zz'] }, /^siblings\[19\]/],
   ])('rejects %s', (_name, body, message) => {
     expect(() => parseProofRequest(body, 20)).toThrow(BadRequestInput);
@@ -40,14 +46,23 @@ describe('proof request parsing (HTTP 400 rules)', () => {
 
   it('never puts the offending value in the message', () => {
     const secret = '0x' + 'ab'.repeat(40);
-    expect(() => parseProofRequest({ ...valid, secret }, 20)).toThrow(/^secret: expected 0x followed by 1 to 64 hex digits$/);
+    expect(() => parseProofRequest({ ...valid, secret }, 20)).toThrow(
+      /^secret: expected 0x followed by 1 to 64 hex digits$/,
+    );
   });
 
   it('parses verify inputs: proof bytes and the four public inputs', () => {
     expect(parseProofBytes('0x00ff')).toEqual(new Uint8Array([0, 255]));
     expect(() => parseProofBytes('0x0')).toThrow(BadRequestInput);
     expect(() => parseProofBytes(123)).toThrow(BadRequestInput);
-    expect(parsePublicInputs({ root: '0x1', trackId: '0x2', scope: '0x3', nullifier: '0x4' })).toEqual({ root: 1n, trackId: 2n, scope: 3n, nullifier: 4n });
-    expect(() => parsePublicInputs({ root: '0x1', trackId: '0x2', scope: R, nullifier: '0x4' })).toThrow(/publicInputs.scope/);
+    expect(parsePublicInputs({ root: '0x1', trackId: '0x2', scope: '0x3', nullifier: '0x4' })).toEqual({
+      root: 1n,
+      trackId: 2n,
+      scope: 3n,
+      nullifier: 4n,
+    });
+    expect(() => parsePublicInputs({ root: '0x1', trackId: '0x2', scope: R, nullifier: '0x4' })).toThrow(
+      /publicInputs.scope/,
+    );
   });
 });

@@ -22,21 +22,25 @@ export interface ProofRequest {
 const HEX = /^0x[0-9a-fA-F]{1,64}$/;
 
 export function parseField(v: unknown, what: string): bigint {
-  if (typeof v !== 'string' || !HEX.test(v)) throw new BadRequestInput(`${what}: expected 0x followed by 1 to 64 hex digits`);
+  if (typeof v !== 'string' || !HEX.test(v))
+    throw new BadRequestInput(`${what}: expected 0x followed by 1 to 64 hex digits`);
   const x = BigInt(v);
   if (x >= FIELD_MODULUS) throw new BadRequestInput(`${what}: not a BN254 field element (must be < r)`);
   return x;
 }
 
 function parseIndex(v: unknown, depth: number): bigint {
-  const ok = (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^\d{1,12}$/.test(v));
+  const ok =
+    (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^\d{1,12}$/.test(v));
   const x = ok ? BigInt(v as number | string) : -1n;
-  if (x < 0n || x >= 1n << BigInt(depth)) throw new BadRequestInput(`leafIndex: expected an integer in [0, 2^${depth})`);
+  if (x < 0n || x >= 1n << BigInt(depth))
+    throw new BadRequestInput(`leafIndex: expected an integer in [0, 2^${depth})`);
   return x;
 }
 
 function object(v: unknown, what: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new BadRequestInput(`${what}: expected a JSON object`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new BadRequestInput(`${what}: expected a JSON object`);
   return v as Record<string, unknown>;
 }
 
@@ -80,7 +84,9 @@ const MAX_PROOF_BYTES = 64 * 1024;
 
 export function parseProofBytes(v: unknown): Uint8Array {
   if (typeof v !== 'string' || !/^0x([0-9a-fA-F]{2})+$/.test(v) || v.length > 2 + 2 * MAX_PROOF_BYTES) {
-    throw new BadRequestInput(`proof: expected 0x followed by an even number of hex digits (at most ${MAX_PROOF_BYTES} bytes)`);
+    throw new BadRequestInput(
+      `proof: expected 0x followed by an even number of hex digits (at most ${MAX_PROOF_BYTES} bytes)`,
+    );
   }
   return new Uint8Array(Buffer.from(v.slice(2), 'hex'));
 }
@@ -88,5 +94,10 @@ export function parseProofBytes(v: unknown): Uint8Array {
 export const fieldHex = (x: bigint): string => '0x' + x.toString(16).padStart(64, '0');
 
 export function publicInputsJson(p: OwnershipPublicInputs): Record<keyof OwnershipPublicInputs, string> {
-  return { root: fieldHex(p.root), trackId: fieldHex(p.trackId), scope: fieldHex(p.scope), nullifier: fieldHex(p.nullifier) };
+  return {
+    root: fieldHex(p.root),
+    trackId: fieldHex(p.trackId),
+    scope: fieldHex(p.scope),
+    nullifier: fieldHex(p.nullifier),
+  };
 }

@@ -11,7 +11,10 @@ async function main(): Promise<void> {
   try {
     prover = await OwnershipProver.create({ ...(workerData as WorkerZkOptions), warmUp: true });
   } catch (e) {
-    port.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) } satisfies WorkerStatus);
+    port.postMessage({
+      type: 'failed',
+      message: e instanceof Error ? e.message : String(e),
+    } satisfies WorkerStatus);
     return;
   }
   port.on('message', (req: ProveRequest) => {
@@ -19,7 +22,14 @@ async function main(): Promise<void> {
       let reply: ProveReply;
       try {
         const r = await prover.prove(req.inputs);
-        reply = { id: req.id, ok: true, proof: r.proof, publicInputs: r.publicInputs, witnessMs: r.witnessMs, proveMs: r.proveMs };
+        reply = {
+          id: req.id,
+          ok: true,
+          proof: r.proof,
+          publicInputs: r.publicInputs,
+          witnessMs: r.witnessMs,
+          proveMs: r.proveMs,
+        };
       } catch (e) {
         reply = {
           id: req.id,
@@ -29,13 +39,22 @@ async function main(): Promise<void> {
               ? { kind: 'constraint', reason: e.reason }
               : e instanceof ZkInputError
                 ? { kind: 'input', message: e.message }
-                : { kind: 'internal', message: `proving failed: ${String(e instanceof Error ? e.message : e).split('\n')[0]!.slice(0, 200)}` },
+                : {
+                    kind: 'internal',
+                    message: `proving failed: ${String(e instanceof Error ? e.message : e)
+                      .split('\n')[0]!
+                      .slice(0, 200)}`,
+                  },
         };
       }
       port.postMessage(reply, reply.ok ? [reply.proof.buffer as ArrayBuffer] : []);
     })();
   });
-  port.postMessage({ type: 'ready', vkHash: prover.verificationKeyHash(), crsKind: prover.crsKind } satisfies WorkerStatus);
+  port.postMessage({
+    type: 'ready',
+    vkHash: prover.verificationKeyHash(),
+    crsKind: prover.crsKind,
+  } satisfies WorkerStatus);
 }
 
 void main();

@@ -6,7 +6,13 @@ import { ConfigService } from '@rv/config';
 import type { ProverConfig } from '../prover.config';
 import { PathUnavailableError, RegistryUnavailableError } from '../registry/registry-client';
 import { DeadlineExceededError, ProverUnavailableError, QueueFullError } from './proof-pool';
-import { BadRequestInput, parseProofBytes, parseProofRequest, parsePublicInputs, publicInputsJson } from './proof-request';
+import {
+  BadRequestInput,
+  parseProofBytes,
+  parseProofRequest,
+  parsePublicInputs,
+  publicInputsJson,
+} from './proof-request';
 import { ProvingService } from './proving.service';
 
 const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
@@ -42,7 +48,11 @@ export class ProofsController {
         nullifier: { type: 'string' },
         root: { type: 'string' },
         leafIndex: { type: 'integer' },
-        siblings: { type: 'array', items: { type: 'string' }, description: 'depth elements; omit to fetch the path at root from the registry' },
+        siblings: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'depth elements; omit to fetch the path at root from the registry',
+        },
         deadlineMs: { type: 'integer' },
       },
     },
@@ -92,7 +102,14 @@ export class ProofsController {
       throw this.toHttp(e);
     }
     if (!(await this.proving.verify(proof, publicInputs))) {
-      throw new HttpException({ error: 'invalid_proof', valid: false, message: 'the proof does not verify for these public inputs' }, 422);
+      throw new HttpException(
+        {
+          error: 'invalid_proof',
+          valid: false,
+          message: 'the proof does not verify for these public inputs',
+        },
+        422,
+      );
     }
     return { valid: true };
   }
@@ -123,7 +140,10 @@ export class ProofsController {
     }
     if (e instanceof QueueFullError) {
       res?.setHeader('Retry-After', String(e.retryAfterSeconds));
-      return new HttpException({ error: 'overloaded', message: 'the prover queue is full, retry later' }, 503);
+      return new HttpException(
+        { error: 'overloaded', message: 'the prover queue is full, retry later' },
+        503,
+      );
     }
     if (e instanceof DeadlineExceededError) {
       return new HttpException({ error: 'deadline_exceeded', message: e.message }, 504);
@@ -133,14 +153,19 @@ export class ProofsController {
     }
     if (e instanceof RegistryUnavailableError) {
       res?.setHeader('Retry-After', '1');
-      return new HttpException({ error: 'registry_unavailable', message: 'the registry is unavailable' }, 503);
+      return new HttpException(
+        { error: 'registry_unavailable', message: 'the registry is unavailable' },
+        503,
+      );
     }
     if (e instanceof ProverUnavailableError) {
       res?.setHeader('Retry-After', String(this.proving.retryAfterSeconds()));
       return new HttpException({ error: 'prover_unavailable', message: 'the prover is unavailable' }, 503);
     }
     // Only the error's own message: request bodies (secrets) are never part of it.
-    this.log.error(`proof request failed: ${e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error'}`);
+    this.log.error(
+      `proof request failed: ${e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error'}`,
+    );
     return new HttpException({ error: 'internal', message: 'internal error' }, 500);
   }
 }

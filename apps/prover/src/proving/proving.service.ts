@@ -104,7 +104,8 @@ export class ProvingService implements OnModuleInit, OnApplicationShutdown {
   /** Proves; throws BadRequestInput/ZkInputError, ConstraintError, QueueFullError, DeadlineExceededError, registry errors. */
   async prove(req: ProofRequest, deadlineAt: number, source: ProofSource): Promise<PoolProof> {
     try {
-      const siblings = req.siblings ?? (await this.registry.path(req.trackId, req.leafIndex, req.root, this.depth)).siblings;
+      const siblings =
+        req.siblings ?? (await this.registry.path(req.trackId, req.leafIndex, req.root, this.depth)).siblings;
       if (Date.now() >= deadlineAt) throw new DeadlineExceededError('queued');
       const result = await this.pool.prove({ ...req, siblings }, deadlineAt);
       this.metrics.proofDuration.observe({ source }, (result.witnessMs + result.proveMs) / 1000);

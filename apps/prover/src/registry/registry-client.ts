@@ -42,24 +42,42 @@ export class RegistryClient {
     url.searchParams.set('root', hex(root));
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
+      res = await fetch(url, {
+        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: { accept: 'application/json' },
+      });
     } catch (e) {
-      throw new RegistryUnavailableError(`registry did not answer: ${e instanceof Error ? e.message : String(e)}`);
+      throw new RegistryUnavailableError(
+        `registry did not answer: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
-    if (res.status === 404) throw new PathUnavailableError('the registry has no such track, leaf or root', 404);
-    if (res.status === 409) throw new PathUnavailableError('the registry cannot serve a path at that root', 409);
+    if (res.status === 404)
+      throw new PathUnavailableError('the registry has no such track, leaf or root', 404);
+    if (res.status === 409)
+      throw new PathUnavailableError('the registry cannot serve a path at that root', 409);
     if (!res.ok) throw new RegistryUnavailableError(`registry answered HTTP ${res.status}`);
     try {
       const body = (await res.json()) as { root?: unknown; path?: { leaf?: unknown; siblings?: unknown } };
       const got = parseField(body.root, 'root');
       const siblings = body.path?.siblings;
-      if (!Array.isArray(siblings) || siblings.length !== depth) throw new Error(`expected ${depth} siblings`);
-      const path = { root: got, leaf: parseField(body.path?.leaf, 'leaf'), siblings: siblings.map((s, i) => parseField(s, `siblings[${i}]`)) };
-      if (got !== root) throw new PathUnavailableError('the registry serves another root than the one named (newer or older)', 409);
+      if (!Array.isArray(siblings) || siblings.length !== depth)
+        throw new Error(`expected ${depth} siblings`);
+      const path = {
+        root: got,
+        leaf: parseField(body.path?.leaf, 'leaf'),
+        siblings: siblings.map((s, i) => parseField(s, `siblings[${i}]`)),
+      };
+      if (got !== root)
+        throw new PathUnavailableError(
+          'the registry serves another root than the one named (newer or older)',
+          409,
+        );
       return path;
     } catch (e) {
       if (e instanceof PathUnavailableError) throw e;
-      throw new RegistryUnavailableError(`malformed registry answer: ${e instanceof Error ? e.message : String(e)}`);
+      throw new RegistryUnavailableError(
+        `malformed registry answer: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 }

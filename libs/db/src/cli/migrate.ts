@@ -10,7 +10,11 @@ async function main(): Promise<void> {
   const cfg = parseConfig(
     z.object({
       DATABASE_URL: env.databaseUrl(),
-      DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public').describe('a lower-case schema name'),
+      DATABASE_SCHEMA: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/)
+        .default('public')
+        .describe('a lower-case schema name'),
     }),
   );
   const opts = { url: cfg.DATABASE_URL, schema: cfg.DATABASE_SCHEMA, applicationName: 'rv-migrate' };

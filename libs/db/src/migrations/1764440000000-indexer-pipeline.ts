@@ -28,7 +28,9 @@ export class IndexerPipeline1764440000000 implements MigrationInterface {
         sent_at     TIMESTAMPTZ
       )`);
     await q.query(`CREATE INDEX indexer_outbox_unsent_idx ON indexer_outbox (id) WHERE sent_at IS NULL`);
-    await q.query(`CREATE INDEX indexer_outbox_sent_idx ON indexer_outbox (sent_at) WHERE sent_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX indexer_outbox_sent_idx ON indexer_outbox (sent_at) WHERE sent_at IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE indexer_leaves (
         track_id    BIGINT NOT NULL,

@@ -5,7 +5,9 @@ describe('migration list', () => {
   const stamp = (name: string) => Number(/(\d{13})$/.exec(name)?.[1]);
 
   it('lists every migration file exactly once', () => {
-    const files = fs.readdirSync(__dirname).filter((f) => /^\d{13}-.*\.ts$/.test(f) && !f.endsWith('.spec.ts'));
+    const files = fs
+      .readdirSync(__dirname)
+      .filter((f) => /^\d{13}-.*\.ts$/.test(f) && !f.endsWith('.spec.ts'));
     expect(migrations).toHaveLength(files.length);
     const listed = new Set(migrations.map((m) => stamp(m.name)));
     for (const f of files) expect(listed).toContain(Number(f.slice(0, 13)));

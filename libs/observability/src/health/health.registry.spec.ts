@@ -27,7 +27,11 @@ describe('HealthRegistry', () => {
     const h = new HealthRegistry();
     h.register({ name: 'postgres', check: ok });
     h.register({ name: 'solana', check: fail('rpc down'), critical: false });
-    expect(await h.readiness()).toEqual({ status: 'ok', degraded: true, checks: { postgres: 'ok', solana: 'error: rpc down' } });
+    expect(await h.readiness()).toEqual({
+      status: 'ok',
+      degraded: true,
+      checks: { postgres: 'ok', solana: 'error: rpc down' },
+    });
   });
 
   it('times out a check that does not answer', async () => {

@@ -10,9 +10,12 @@ export class MetricsService {
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
     collectDefaultMetrics({ register: this.registry });
-    this.httpDuration = this.histogram('http_request_duration_seconds', 'HTTP request latency', ['method', 'route', 'status'], [
-      0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5,
-    ]);
+    this.httpDuration = this.histogram(
+      'http_request_duration_seconds',
+      'HTTP request latency',
+      ['method', 'route', 'status'],
+      [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    );
   }
 
   counter<L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> {
@@ -27,9 +30,20 @@ export class MetricsService {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 
-  histogram<L extends string>(name: string, help: string, labelNames: L[] = [], buckets?: number[]): Histogram<L> {
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[] = [],
+    buckets?: number[],
+  ): Histogram<L> {
     const existing = this.registry.getSingleMetric(name);
     if (existing) return existing as Histogram<L>;
-    return new Histogram({ name, help, labelNames, registers: [this.registry], ...(buckets ? { buckets } : {}) });
+    return new Histogram({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(buckets ? { buckets } : {}),
+    });
   }
 }
