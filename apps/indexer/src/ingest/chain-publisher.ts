@@ -1,3 +1,4 @@
+import bs58 from 'bs58';
 import type { Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { chainUpdateCodec, chainUpdateKey, type ChainUpdate } from '@rv/events';
@@ -20,12 +21,29 @@ export class ChainPublisher {
     private readonly maxBuffer = 1000,
   ) {}
 
+  private accounts = new Map<string, { wallet: string; mint: string }>();
+
+  /** Token accounts to record in indexer_ingest_accounts with the next flush (one statement). */
+  rememberAccount(tokenAccount: string, wallet: string, mint: string): void {
+    this.accounts.set(tokenAccount, { wallet, mint });
+  }
+
   async push(u: ChainUpdate): Promise<void> {
     this.buffer.push(u);
     if (this.buffer.length >= this.maxBuffer) await this.flush();
   }
 
   async flush(): Promise<void> {
+    if (this.accounts.size > 0) {
+      const accounts = [...this.accounts];
+      await this.pool.query(
+        `INSERT INTO indexer_ingest_accounts (token_account, wallet, mint)
+         SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[])
+         ON CONFLICT (token_account) DO UPDATE SET wallet = EXCLUDED.wallet, mint = EXCLUDED.mint`,
+        [accounts.map(([a]) => Buffer.from(bs58.decode(a))), accounts.map(([, v]) => Buffer.from(bs58.decode(v.wallet))), accounts.map(([, v]) => Buffer.from(bs58.decode(v.mint)))],
+      );
+      this.accounts = new Map();
+    }
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];

@@ -261,12 +261,9 @@ export class Ingest {
   private async onHolding(h: HoldingChangedUpdate): Promise<void> {
     const k = this.known.get(h.tokenAccount);
     if (!k || k.wallet !== h.wallet || k.mint !== h.mint) {
-      // Remembered durably before the record is published: a backfill after a restart re-reads it.
-      await this.opts.pool.query(
-        `INSERT INTO indexer_ingest_accounts (token_account, wallet, mint) VALUES ($1, $2, $3)
-         ON CONFLICT (token_account) DO UPDATE SET wallet = EXCLUDED.wallet, mint = EXCLUDED.mint`,
-        [Buffer.from(bs58.decode(h.tokenAccount)), Buffer.from(bs58.decode(h.wallet)), Buffer.from(bs58.decode(h.mint))],
-      );
+      // Remembered durably (in the publisher's flush, before the record is sent): a backfill after
+      // a restart re-reads it.
+      this.publisher.rememberAccount(h.tokenAccount, h.wallet, h.mint);
       this.known.set(h.tokenAccount, { wallet: h.wallet, mint: h.mint });
     }
     await this.publisher.push(h);

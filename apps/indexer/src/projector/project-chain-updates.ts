@@ -9,7 +9,6 @@ import {
   LEAF_CHANGES_TOPIC,
   leafChangeCodec,
   leafChangeKey,
-  type ChainUpdate,
   type EventRevertedUpdate,
   type HoldingChangedUpdate,
   type IdentityRegisteredUpdate,
