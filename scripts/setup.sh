@@ -27,8 +27,16 @@ bash scripts/infra.sh up
 eval "$(bash scripts/infra.sh env)"
 export DATABASE_URL REDIS_URL KAFKA_BROKERS
 
-say "build"
-npm run -s build
+# Incremental: skip the TypeScript build when no source changed since the last one.
+stamp=dist/.build-stamp
+if [ -f "$stamp" ] && [ -z "$(find apps libs tools circuits scripts -name '*.ts' -newer "$stamp" -print -quit)" ] \
+   && [ ! tsconfig.json -nt "$stamp" ] && [ ! tsconfig.build.json -nt "$stamp" ] && [ ! package-lock.json -nt "$stamp" ]; then
+  say "build: up to date"
+else
+  say "build"
+  npm run -s build
+  touch "$stamp"
+fi
 
 say "migrations"
 node dist/libs/db/src/cli/migrate.js up
