@@ -135,7 +135,7 @@ async function main(): Promise<void> {
           xToken: settings.GEYSER_X_TOKEN,
         }
       : undefined,
-    localnet: { slotMs: num('slot-ms', 200), seed: spec.seed },
+    localnet: { slotMs: num('slot-ms', 100), seed: spec.seed },
     useDist:
       fs.existsSync(path.join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js')) &&
       !process.argv.includes('--from-source'),
