@@ -218,6 +218,10 @@ describe('registry history: paths and leaves at older roots (real PostgreSQL)', 
     const unknownSeq = await http().get('/v1/trees/1/paths/0?seq=999').expect(404);
     expect(unknownSeq.body.message).toContain('never had seq 999');
     await http().get(`/v1/trees/1/leaves?seq=999`).expect(404);
+    const byLeaf = await http()
+      .get(`/v1/trees/1/paths?leaf=${fieldToHex(s.leaves[0] as bigint)}&seq=999`)
+      .expect(404);
+    expect(byLeaf.body.message).toContain('never had seq 999');
     await http()
       .post('/v1/trees/1/paths')
       .send({ indices: [0], seq: 999 })
@@ -286,6 +290,9 @@ describe('registry history: paths and leaves at older roots (real PostgreSQL)', 
     }
     await http().get(`/v1/trees/2/paths/0?root=${snaps[0]?.root}`).expect(410);
     await http().get(`/v1/trees/2/leaves?seq=1`).expect(410);
+    await http()
+      .get(`/v1/trees/2/paths?leaf=${fieldToHex(snaps[0]?.leaves[0] as bigint)}&seq=1`)
+      .expect(410);
     // Root history itself is kept; pruned versions are gone from storage.
     const roots = await http().get('/v1/trees/2/roots?limit=1000').expect(200);
     expect(roots.body.roots).toHaveLength(14);
