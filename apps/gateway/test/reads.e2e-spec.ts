@@ -93,6 +93,24 @@ describe('gateway reads through the real registry with a (track, seq) Redis cach
     expect((await get(`/v1/tracks/${TRACK}/root`)).body).toMatchObject({ seq: 1, headSeq: 2 });
   });
 
+  it('serves paths and leaves at an older root by its seq (what a proof against the accepted root needs)', async () => {
+    // (the previous spec planted a marker in the seq-1 path entry, which seq reads share)
+    await redis.del(`${gw.cfg.REDIS_PREFIX}rd:${TRACK}:1:path:0`);
+    const accepted = (await get(`/v1/tracks/${TRACK}/root`)).body as { seq: number; root: string };
+    const head = (await get(`/v1/tracks/${TRACK}`)).body as { seq: number; root: string };
+    expect(head.seq).toBeGreaterThan(accepted.seq);
+    const old = await get(`/v1/tracks/${TRACK}/paths/0?seq=${accepted.seq}`);
+    expect(old.status).toBe(200);
+    expect(old.body).toEqual(await direct(`/v1/trees/${TRACK}/paths/0?seq=${accepted.seq}`));
+    expect(old.body).toMatchObject({ seq: accepted.seq, root: accepted.root });
+    expect(old.body.root).not.toBe(head.root);
+    const oldLeaves = await get(`/v1/tracks/${TRACK}/leaves?seq=${accepted.seq}`);
+    expect((oldLeaves.body.leaves as unknown[]).length).toBe(3); // the 4th leaf came with seq 2
+    expect((await get(`/v1/tracks/${TRACK}/paths/0?seq=99`)).status).toBe(404);
+    expect((await get(`/v1/tracks/${TRACK}/paths/0?seq=0`)).status).toBe(400);
+    expect((await get(`/v1/tracks/${TRACK}/paths/0?seq=x`)).status).toBe(400);
+  });
+
   it('answers 400 for malformed ids, 404 for unknown tracks, 403 without the read scope', async () => {
     expect((await get('/v1/tracks/abc')).status).toBe(400);
     expect((await get('/v1/tracks/99999999999999999999999')).status).toBe(400);

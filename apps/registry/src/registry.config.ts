@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { env } from '@rv/config';
 import { rootPublisherSettings } from './root-publisher/root-publisher.config';
+import { treesSettings } from './trees/trees.config';
 
 /** Every setting of apps/registry (environment or .env). */
 export const registryConfigSchema = z.object({
   ...env.common,
   ...rootPublisherSettings,
+  ...treesSettings,
   PORT: env.port(3001),
   DATABASE_URL: env.databaseUrl(),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public').describe('a lower-case PostgreSQL schema name'),

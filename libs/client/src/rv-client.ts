@@ -74,15 +74,19 @@ export class RvClient {
     return this.get(`/v1/tracks/${trackId}/roots`, { limit: opts.limit });
   }
 
-  path(trackId: bigint | string, leafIndex: number): Promise<PathAnswer> {
-    return this.get(`/v1/tracks/${trackId}/paths/${leafIndex}`);
+  /**
+   * The Merkle path of a leaf: at the current root, or at an older root of the track by its seq
+   * (pass the accepted root's seq to prove against it while the tree moves on).
+   */
+  path(trackId: bigint | string, leafIndex: number, opts: { seq?: number } = {}): Promise<PathAnswer> {
+    return this.get(`/v1/tracks/${trackId}/paths/${leafIndex}`, { seq: opts.seq });
   }
 
   leaves(
     trackId: bigint | string,
-    opts: { cursor?: string | number; limit?: number } = {},
+    opts: { cursor?: string | number; limit?: number; seq?: number } = {},
   ): Promise<LeavesPage> {
-    return this.get(`/v1/tracks/${trackId}/leaves`, { cursor: opts.cursor, limit: opts.limit });
+    return this.get(`/v1/tracks/${trackId}/leaves`, { cursor: opts.cursor, limit: opts.limit, seq: opts.seq });
   }
 
   prove(req: ProofRequest): Promise<ProofAnswer> {

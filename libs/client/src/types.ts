@@ -127,6 +127,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'gone'
   | 'conflict'
   | 'nullifier_used'
   | 'idempotency_key_reused'

@@ -54,12 +54,13 @@ export async function runPartnerDemo(opts: {
   let index = -1;
   let cursor: string | number | undefined;
   do {
-    const page = await client.leaves(trackId, { cursor, limit: 1000 });
+    const page = await client.leaves(trackId, { cursor, limit: 1000, seq: accepted.seq });
     index = page.leaves.find((l) => l.leaf === myLeaf)?.index ?? -1;
     cursor = page.nextCursor ?? undefined;
   } while (index < 0 && cursor !== undefined);
   if (index < 0) throw new Error(`leaf of holder #${holder} not found in track ${trackId}`);
-  const path = await client.path(trackId, index);
+  // At the accepted root (the only kind a verification takes), even if the tree has moved on since.
+  const path = await client.path(trackId, index, { seq: accepted.seq });
   if (path.root !== accepted.root) {
     throw new Error(
       `the path is at root seq ${path.seq} (${path.root}), the accepted root is seq ${accepted.seq} (${accepted.root})`,

@@ -1,20 +1,7 @@
-/** Machine-readable error codes of the partner API (the `error.code` of every error body). */
-export type ErrorCode =
-  | 'bad_request'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'nullifier_used'
-  | 'idempotency_key_reused'
-  | 'payload_too_large'
-  | 'unprocessable'
-  | 'invalid_proof'
-  | 'root_not_accepted'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'timeout'
-  | 'internal';
+import type { ErrorCode } from '@rv/client';
+
+/** Machine-readable error codes of the partner API (the `error.code` of every error body): the client lib's contract. */
+export type { ErrorCode };
 
 /** An error the client should see: status, code, message (never a secret or a stack). */
 export class ApiError extends Error {

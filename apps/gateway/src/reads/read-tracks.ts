@@ -137,6 +137,33 @@ export class ReadTracks {
     });
   }
 
+  /**
+   * The path at an older root of the track (by its seq): what a proof against an accepted root
+   * needs while the head has moved on. Immutable, so cached under (track, seq) without the head.
+   */
+  pathAt(trackId: string, leafIndex: number, seq: number): Promise<RawJson> {
+    return this.readAt(trackId, seq, `path:${leafIndex}`, () =>
+      this.registry.get(`/v1/trees/${trackId}/paths/${leafIndex}?seq=${seq}`),
+    );
+  }
+
+  /** A page of leaves as of an older root (by its seq). */
+  leavesAt(trackId: string, cursor: number, limit: number, seq: number): Promise<RawJson> {
+    return this.readAt(trackId, seq, `leaves:${cursor}:${limit}`, () =>
+      this.registry.get(`/v1/trees/${trackId}/leaves?cursor=${cursor}&limit=${limit}&seq=${seq}`),
+    );
+  }
+
+  private async readAt(trackId: string, seq: number, what: string, load: () => Promise<RegistryAnswer>): Promise<RawJson> {
+    // The same key as a head read of that seq: both are the same immutable answer.
+    const key = `${this.opts.prefix}rd:${trackId}:${seq}:${what}`;
+    const hit = await this.safe(() => this.redis.get(key));
+    if (hit) return hit as RawJson;
+    const text = raw(await load());
+    await this.safe(() => this.redis.set(key, text, 'PX', this.opts.seqTtlS * 1000));
+    return text;
+  }
+
   private headKey(trackId: string): string {
     return `${this.opts.prefix}rd:${trackId}:head`;
   }

@@ -58,14 +58,22 @@ export class ReadsController {
 
   @Get(':trackId/paths/:leafIndex')
   @ApiOperation({ summary: 'Merkle path of the leaf at an index, with the root and seq it belongs to' })
+  @ApiQuery({
+    name: 'seq',
+    required: false,
+    description: 'an older root of the track by its seq (e.g. the accepted root\'s seq); default the current root. 404 unknown, 410 no longer kept',
+  })
   path(
     @Param('trackId') trackId: string,
     @Param('leafIndex') leafIndex: string,
     @Res({ passthrough: true }) res: Response,
+    @Query('seq') seq?: string,
   ) {
     const index = parseIntParam(leafIndex, 'leafIndex', 0, 2 ** 32 - 1);
     if (index === undefined) throw new Error('unreachable');
-    return json(res, this.reads.path(parseTrackId(trackId), index));
+    const at = parseIntParam(seq, 'seq', 1, Number.MAX_SAFE_INTEGER);
+    const track = parseTrackId(trackId);
+    return json(res, at === undefined ? this.reads.path(track, index) : this.reads.pathAt(track, index, at));
   }
 
   @Get(':trackId/leaves')
@@ -76,19 +84,18 @@ export class ReadsController {
     description: 'first index of the page (nextCursor of the previous page)',
   })
   @ApiQuery({ name: 'limit', required: false, description: '1..10000, default 1000' })
+  @ApiQuery({ name: 'seq', required: false, description: 'the leaves as of an older root (by its seq); default the current root' })
   leaves(
     @Param('trackId') trackId: string,
     @Res({ passthrough: true }) res: Response,
     @Query('cursor') cursor?: string,
     @Query('limit') limit?: string,
+    @Query('seq') seq?: string,
   ) {
-    return json(
-      res,
-      this.reads.leaves(
-        parseTrackId(trackId),
-        parseIntParam(cursor, 'cursor', 0, 2 ** 32) ?? 0,
-        parseIntParam(limit, 'limit', 1, 10000) ?? 1000,
-      ),
-    );
+    const track = parseTrackId(trackId);
+    const from = parseIntParam(cursor, 'cursor', 0, 2 ** 32) ?? 0;
+    const size = parseIntParam(limit, 'limit', 1, 10000) ?? 1000;
+    const at = parseIntParam(seq, 'seq', 1, Number.MAX_SAFE_INTEGER);
+    return json(res, at === undefined ? this.reads.leaves(track, from, size) : this.reads.leavesAt(track, from, size, at));
   }
 }

@@ -43,6 +43,7 @@ export class HttpRegistryClient implements RegistryApi {
         : `registry HTTP ${res.status}`;
     if (res.status === 400) throw new ApiError(400, 'bad_request', message);
     if (res.status === 404) throw new ApiError(404, 'not_found', message);
+    if (res.status === 410) throw new ApiError(410, 'gone', message);
     if (res.status === 409) throw new ApiError(409, 'conflict', message);
     if (res.status === 413) throw new ApiError(413, 'payload_too_large', message);
     throw new ApiError(503, 'unavailable', 'the registry is unavailable; retry shortly', {

@@ -1,11 +1,11 @@
 import { parseField } from '../proving/proof-request';
 
-/** The registry has no path for this (track, leaf, root): HTTP 404/409 from it. */
+/** The registry has no path for this (track, leaf, root): HTTP 404/409/410 from it. */
 export class PathUnavailableError extends Error {
   override readonly name = 'PathUnavailableError';
   constructor(
     message: string,
-    readonly status: 404 | 409,
+    readonly status: 404 | 409 | 410,
   ) {
     super(message);
   }
@@ -25,9 +25,8 @@ export interface RegistryPath {
 /**
  * Client for apps/registry `GET /v1/trees/:trackId/paths/:leafIndex` (track id in decimal).
  * Answer: `{ trackId, root, seq, slot, path: { index, leaf, siblings[depth] } }`; 404 for an
- * unknown track or leaf. The registry serves its current root; the answer must be at the root
- * the caller named, else 409 (the query also carries `root=` for a registry that can serve
- * historical roots).
+ * unknown track, leaf or root, 410 for a root older than the registry keeps (REGISTRY_ROOT_HISTORY).
+ * The path is asked at the root the caller named (`root=`); an answer at any other root is refused.
  */
 export class RegistryClient {
   constructor(
@@ -55,6 +54,8 @@ export class RegistryClient {
       throw new PathUnavailableError('the registry has no such track, leaf or root', 404);
     if (res.status === 409)
       throw new PathUnavailableError('the registry cannot serve a path at that root', 409);
+    if (res.status === 410)
+      throw new PathUnavailableError('the registry no longer keeps paths at that root (too old)', 410);
     if (!res.ok) throw new RegistryUnavailableError(`registry answered HTTP ${res.status}`);
     try {
       const body = (await res.json()) as { root?: unknown; path?: { leaf?: unknown; siblings?: unknown } };

@@ -31,7 +31,6 @@ export const PG_POOL = Symbol('PG_POOL');
           pool,
           config.get('DEFAULT_TREE_DEPTH'),
           undefined,
-          // Until registryConfigSchema spreads treesSettings, the default applies.
           config.get('REGISTRY_ROOT_HISTORY') ?? DEFAULT_ROOT_HISTORY,
         ),
     },
