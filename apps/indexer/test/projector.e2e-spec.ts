@@ -145,7 +145,7 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
       const latest = async (track: number) =>
         (
           await p.pool.query<{ seq: string; root: Buffer; accepted: boolean }>(
-            `SELECT seq::text, root, accepted FROM merkle_roots WHERE track_id = $1 ORDER BY seq DESC LIMIT 1`,
+            `SELECT r.seq::text AS seq, r.root, r.accepted FROM merkle_roots r WHERE r.track_id = $1 ORDER BY r.seq DESC LIMIT 1`,
             [track],
           )
         ).rows[0]!;

@@ -139,6 +139,12 @@ export class ApplyLeafChanges {
     body: (client: PoolClient, tree: TreeState) => Promise<Omit<ApplyResult, 'applied'> | undefined>,
   ): Promise<ApplyResult> {
     const client = await this.pool.connect();
+    // A connection that breaks while checked out (PostgreSQL restarts mid-batch) emits 'error' on
+    // the client, which pg's pool only listens to while the client is idle: without this listener
+    // the process would crash instead of failing this batch (which Kafka then redelivers).
+    let broken: Error | undefined;
+    const onError = (e: Error) => (broken = e);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       let tree = await this.store.getTree(trackId, client, true);
@@ -159,7 +165,8 @@ export class ApplyLeafChanges {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken); // a broken connection is discarded, not returned to the pool
     }
   }
 

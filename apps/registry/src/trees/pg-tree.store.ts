@@ -328,8 +328,9 @@ export class PgTreeStore {
   /** Index of the live leaf with this value (the newest if it occurs more than once). */
   async findLeafIndex(trackId: bigint, leaf: bigint, db: Queryable = this.pool): Promise<number | undefined> {
     const { rows } = await db.query<{ index: string }>(
-      `SELECT index::text FROM merkle_leaves
-        WHERE track_id = $1 AND leaf_hash = $2 AND revoked_at IS NULL ORDER BY index DESC LIMIT 1`,
+      // l.index: an unqualified ORDER BY index would sort by the text output column
+      `SELECT l.index::text AS index FROM merkle_leaves l
+        WHERE l.track_id = $1 AND l.leaf_hash = $2 AND l.revoked_at IS NULL ORDER BY l.index DESC LIMIT 1`,
       [trackId.toString(), toBytea(leaf)],
     );
     return rows[0] ? Number(rows[0].index) : undefined;
@@ -344,8 +345,8 @@ export class PgTreeStore {
     const out = new Map<bigint, number[]>();
     if (leaves.length === 0) return out;
     const { rows } = await db.query<{ index: string; leaf_hash: Buffer }>(
-      `SELECT index::text, leaf_hash FROM merkle_leaves
-        WHERE track_id = $1 AND leaf_hash = ANY($2::bytea[]) AND revoked_at IS NULL ORDER BY index`,
+      `SELECT l.index::text AS index, l.leaf_hash FROM merkle_leaves l
+        WHERE l.track_id = $1 AND l.leaf_hash = ANY($2::bytea[]) AND l.revoked_at IS NULL ORDER BY l.index`,
       [trackId.toString(), leaves.map(toBytea)],
     );
     for (const r of rows) {

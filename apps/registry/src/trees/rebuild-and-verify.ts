@@ -76,7 +76,8 @@ export class RebuildAndVerify {
       seq: string | null;
       revoked_seq: string | null;
     }>(
-      `SELECT index::text, leaf_hash, seq::text, revoked_seq::text FROM merkle_leaves WHERE track_id = $1 ORDER BY index`,
+      `SELECT l.index::text AS index, l.leaf_hash, l.seq::text AS seq, l.revoked_seq::text AS revoked_seq
+         FROM merkle_leaves l WHERE l.track_id = $1 ORDER BY l.index`,
       [id],
     );
     report.leaves = leaves.length;
@@ -179,9 +180,11 @@ export class RebuildAndVerify {
     let afterLevel = -1;
     let afterIndex = -1;
     for (;;) {
+      // (ORDER BY must name the bigint column: an output column `index::text AS index` would sort as text)
       const { rows } = await this.pool.query<{ level: number; index: string; hash: Buffer }>(
-        `SELECT level, index::text, hash FROM merkle_nodes WHERE track_id = $1 AND (level, index) > ($2, $3)
-          ORDER BY level, index LIMIT $4`,
+        `SELECT n.level, n.index::text AS index, n.hash FROM merkle_nodes n
+          WHERE n.track_id = $1 AND (n.level, n.index) > ($2, $3)
+          ORDER BY n.level, n.index LIMIT $4`,
         [id, afterLevel, afterIndex, PAGE],
       );
       if (rows.length === 0) break;
