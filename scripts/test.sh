@@ -9,9 +9,10 @@ start=$SECONDS
 source scripts/setup.sh
 
 status=0
-echo "== lint + typecheck"
+echo "== lint, format, typecheck"
 npx tsc -p tsconfig.json --noEmit || status=1
 npx eslint --max-warnings=0 "{apps,libs,tools,bench,scripts,circuits}/**/*.ts" || status=1
+npx prettier --check --log-level warn "{apps,libs,tools,bench,scripts,circuits}/**/*.ts" || status=1
 
 echo "== jest"
 mkdir -p .local/reports

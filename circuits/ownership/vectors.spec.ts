@@ -54,8 +54,8 @@ describe('circuit vs shared test vectors', () => {
     writeFileSync(join(dir, 'src', 'main.nr'), CHECKER);
     for (const f of ['poseidon2.nr', 'merkle.nr'])
       copyFileSync(join(__dirname, 'src', f), join(dir, 'src', f));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { compile_program, createFileManager } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require('@noir-lang/noir_wasm') as typeof import('@noir-lang/noir_wasm');
     const quiet = (): void => undefined;
     const { program } = await compile_program(createFileManager(dir), undefined, quiet, quiet);

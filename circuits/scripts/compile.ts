@@ -22,8 +22,8 @@ export function artifactPath(name: string): string {
 }
 
 export async function compileCircuit(name: string): Promise<CircuitArtifact> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { compile_program, createFileManager } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@noir-lang/noir_wasm') as typeof import('@noir-lang/noir_wasm');
   const fm = createFileManager(join(CIRCUITS_DIR, name));
   const quiet = (): void => undefined;

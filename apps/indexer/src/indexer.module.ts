@@ -15,7 +15,11 @@ export class IndexerModule {
       imports: [
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot({ app: 'indexer', logLevel: config.get('LOG_LEVEL') }),
-        DbModule.forRoot({ url: config.get('DATABASE_URL'), schema: config.get('DATABASE_SCHEMA'), applicationName: 'rv-indexer' }),
+        DbModule.forRoot({
+          url: config.get('DATABASE_URL'),
+          schema: config.get('DATABASE_SCHEMA'),
+          applicationName: 'rv-indexer',
+        }),
         KafkaModule.forRoot({ brokers: config.get('KAFKA_BROKERS'), clientId: 'rv-indexer' }),
         ProjectorModule,
         IngestModule,

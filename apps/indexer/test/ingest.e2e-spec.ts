@@ -31,10 +31,21 @@ describe('indexer end to end on the local chain', () => {
     });
 
   const start = async (replayWindowSlots = 2000) => {
-    ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 4 }, geyser: { replayWindowSlots } });
+    ln = await Localnet.start({
+      grpcPort: 0,
+      rpcPort: 0,
+      chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 4 },
+      geyser: { replayWindowSlots },
+    });
     p = await Pipeline.create();
     ingest = newIngest();
-    projector = new Projector({ kafka: p.kafka, producer: p.producer, pool: p.pool, groupId: p.projectorGroup, topics: p.topics });
+    projector = new Projector({
+      kafka: p.kafka,
+      producer: p.producer,
+      pool: p.pool,
+      groupId: p.projectorGroup,
+      topics: p.topics,
+    });
     await ingest.start();
     await projector.start();
     await p.startRegistry();
@@ -44,7 +55,10 @@ describe('indexer end to end on the local chain', () => {
   const settle = async () => {
     ln.chain.advance(3);
     const head = ln.chain.slotAt(1);
-    await waitFor(() => (ingest?.checkpointSlot ?? 0) >= head, { timeoutMs: 120000, what: `ingest checkpoint >= ${head}` });
+    await waitFor(() => (ingest?.checkpointSlot ?? 0) >= head, {
+      timeoutMs: 120000,
+      what: `ingest checkpoint >= ${head}`,
+    });
     await p.waitSettled(180000);
   };
 
@@ -59,13 +73,25 @@ describe('indexer end to end on the local chain', () => {
 
   it('a churn scenario with a dead slot and a stream drop inside the replay window ends in the exact expected state', async () => {
     await start();
-    const spec: ScenarioSpec = { seed: 'idx-e2e-1', tracks: 3, holders: 40, identityShare: 0.6, initialHoldersPerTrack: 12, churn: 300, churnPerSlot: 20, verifications: 5 };
+    const spec: ScenarioSpec = {
+      seed: 'idx-e2e-1',
+      tracks: 3,
+      holders: 40,
+      identityShare: 0.6,
+      initialHoldersPerTrack: 12,
+      churn: 300,
+      churnPerSlot: 20,
+      verifications: 5,
+    };
     const plan = planScenario(spec);
     const target = yielding(inProcessTarget(ln));
     await runScenario({ spec, batches: plan.batches.slice(0, 6) }, target, { killBatches: [4] });
     ln.chain.advance(2);
     const head = ln.chain.slotAt(1);
-    await waitFor(() => (ingest?.checkpointSlot ?? 0) >= head, { timeoutMs: 60000, what: 'ingest caught up' });
+    await waitFor(() => (ingest?.checkpointSlot ?? 0) >= head, {
+      timeoutMs: 60000,
+      what: 'ingest caught up',
+    });
     await target.admin('rv_dropStreams', []); // the server drops the live stream; the ingest resumes from its checkpoint
     await runScenario({ spec, batches: plan.batches.slice(6) }, target);
     await settle();
@@ -76,13 +102,25 @@ describe('indexer end to end on the local chain', () => {
 
   it('resumes outside the replay window by backfilling the missed slots over RPC, then streams on', async () => {
     await start(8);
-    const spec: ScenarioSpec = { seed: 'idx-e2e-2', tracks: 2, holders: 30, identityShare: 0.6, initialHoldersPerTrack: 10, churn: 240, churnPerSlot: 12, verifications: 3 };
+    const spec: ScenarioSpec = {
+      seed: 'idx-e2e-2',
+      tracks: 2,
+      holders: 30,
+      identityShare: 0.6,
+      initialHoldersPerTrack: 10,
+      churn: 240,
+      churnPerSlot: 12,
+      verifications: 3,
+    };
     const plan = planScenario(spec);
     const target = yielding(inProcessTarget(ln));
     await runScenario({ spec, batches: plan.batches.slice(0, 6) }, target);
     ln.chain.advance(2);
     const head = ln.chain.slotAt(1);
-    await waitFor(() => (ingest?.checkpointSlot ?? 0) >= head, { timeoutMs: 60000, what: 'ingest caught up' });
+    await waitFor(() => (ingest?.checkpointSlot ?? 0) >= head, {
+      timeoutMs: 60000,
+      what: 'ingest caught up',
+    });
     await ingest!.stop();
     // While the ingest is away: the rest of the scenario and 40 more slots, far beyond the 8-slot window.
     await runScenario({ spec, batches: plan.batches.slice(6) }, target);
@@ -95,7 +133,11 @@ describe('indexer end to end on the local chain', () => {
   });
 
   it('kill -9 of the whole indexer process (ingest + projector) several times mid-scenario: same exact state', async () => {
-    ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 4 } });
+    ln = await Localnet.start({
+      grpcPort: 0,
+      rpcPort: 0,
+      chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 4 },
+    });
     p = await Pipeline.create();
     await p.startRegistry();
     const env = p.indexerEnv({
@@ -106,12 +148,32 @@ describe('indexer end to end on the local chain', () => {
       INGEST_START_SLOT: '1',
       INGEST_MAX_BACKOFF_MS: '200',
     });
-    const spec: ScenarioSpec = { seed: 'idx-e2e-3', tracks: 3, holders: 40, identityShare: 0.6, initialHoldersPerTrack: 12, churn: 320, churnPerSlot: 16, verifications: 4 };
+    const spec: ScenarioSpec = {
+      seed: 'idx-e2e-3',
+      tracks: 3,
+      holders: 40,
+      identityShare: 0.6,
+      initialHoldersPerTrack: 12,
+      churn: 320,
+      churnPerSlot: 16,
+      verifications: 4,
+    };
     const plan = planScenario(spec);
     const target = yielding(inProcessTarget(ln));
-    const chunks = [plan.batches.slice(0, 5), plan.batches.slice(5, 10), plan.batches.slice(10, 16), plan.batches.slice(16)];
+    const chunks = [
+      plan.batches.slice(0, 5),
+      plan.batches.slice(5, 10),
+      plan.batches.slice(10, 16),
+      plan.batches.slice(16),
+    ];
     const checkpoint = async () =>
-      Number((await p.pool.query<{ slot: string }>(`SELECT slot::text FROM indexer_checkpoints WHERE name = 'ingest:kill'`)).rows[0]?.slot ?? 0);
+      Number(
+        (
+          await p.pool.query<{ slot: string }>(
+            `SELECT slot::text FROM indexer_checkpoints WHERE name = 'ingest:kill'`,
+          )
+        ).rows[0]?.slot ?? 0,
+      );
     let app: SpawnedApp | undefined;
     let kills = 0;
     try {
@@ -122,14 +184,20 @@ describe('indexer end to end on the local chain', () => {
         await runScenario({ spec, batches }, target);
         if (i === chunks.length - 1) break;
         // Kill while it is still working through this chunk (its checkpoint moved, not necessarily to the end).
-        await waitFor(async () => (await checkpoint()) > before, { timeoutMs: 60000, what: 'ingest progress' });
+        await waitFor(async () => (await checkpoint()) > before, {
+          timeoutMs: 60000,
+          what: 'ingest progress',
+        });
         app.proc.kill('SIGKILL');
         await app.exited;
         kills++;
       }
       ln.chain.advance(3);
       const head = ln.chain.slotAt(1);
-      await waitFor(async () => (await checkpoint()) >= head, { timeoutMs: 120000, what: `ingest checkpoint >= ${head}` });
+      await waitFor(async () => (await checkpoint()) >= head, {
+        timeoutMs: 120000,
+        what: `ingest checkpoint >= ${head}`,
+      });
       await p.waitSettled(180000);
       expect(kills).toBe(3);
       await expectChainState(p, expectedState(plan));

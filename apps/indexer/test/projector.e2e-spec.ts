@@ -13,7 +13,10 @@ async function expectExactState(p: Pipeline, expected: ExpectedState): Promise<v
   expect([...expected.leaves.values()].flat().length).toBeGreaterThan(0); // the scenario is not trivial
   for (const t of expected.tracks) {
     const got = leaves.get(t.trackId) ?? [];
-    expect({ track: t.trackId, leaves: got }).toEqual({ track: t.trackId, leaves: expected.leaves.get(t.trackId) });
+    expect({ track: t.trackId, leaves: got }).toEqual({
+      track: t.trackId,
+      leaves: expected.leaves.get(t.trackId),
+    });
     expect(new Set(got).size).toBe(got.length); // no duplicate leaf
   }
   for (const r of await p.rootsCheck()) expect(r.stored).toBe(r.recomputed);
@@ -49,8 +52,21 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
   });
 
   it('projects a churn scenario to exactly the expected leaves, roots, identities, nullifiers and verifications', async () => {
-    const { updates, expected } = churnScenario({ seed: 1, tracks: 3, holders: 60, changes: 600, verifications: 40, replayFraction: 0.05 });
-    const projector = new Projector({ kafka: p.kafka, producer: p.producer, pool: p.pool, groupId: p.projectorGroup, topics: p.topics });
+    const { updates, expected } = churnScenario({
+      seed: 1,
+      tracks: 3,
+      holders: 60,
+      changes: 600,
+      verifications: 40,
+      replayFraction: 0.05,
+    });
+    const projector = new Projector({
+      kafka: p.kafka,
+      producer: p.producer,
+      pool: p.pool,
+      groupId: p.projectorGroup,
+      topics: p.topics,
+    });
     await p.publish(updates);
     await projector.start();
     await p.startRegistry();
@@ -63,9 +79,17 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
   });
 
   it('sends undecodable, wrong-version and invalid records to the dead-letter topic with the reason, and keeps projecting', async () => {
-    const { updates, expected } = churnScenario({ seed: 2, tracks: 1, holders: 10, changes: 60, verifications: 3 });
+    const { updates, expected } = churnScenario({
+      seed: 2,
+      tracks: 1,
+      holders: 10,
+      changes: 60,
+      verifications: 3,
+    });
     const good = updates.map((u) => ({ key: 'x', value: chainUpdateCodec.encode(u) }));
-    const wrongVersion = Buffer.from(chainUpdateCodec.encode(updates[0]!).toString().replace('"v":1', '"v":2'));
+    const wrongVersion = Buffer.from(
+      chainUpdateCodec.encode(updates[0]!).toString().replace('"v":1', '"v":2'),
+    );
     const bad = [
       { key: 'x', value: Buffer.from('not json at all') },
       { key: 'x', value: wrongVersion },
@@ -73,7 +97,13 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
     ];
     // The poison records sit in the middle of one partition's stream (same key).
     await p.publishRaw([...good.slice(0, 20), ...bad, ...good.slice(20)]);
-    const projector = new Projector({ kafka: p.kafka, producer: p.producer, pool: p.pool, groupId: p.projectorGroup, topics: p.topics });
+    const projector = new Projector({
+      kafka: p.kafka,
+      producer: p.producer,
+      pool: p.pool,
+      groupId: p.projectorGroup,
+      topics: p.topics,
+    });
     await projector.start();
     await p.startRegistry();
     try {
@@ -82,9 +112,13 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
       const dlq = await readAll(p, dlqTopicOf(p.topics.chainUpdates), 3);
       const codes = dlq.map((m) => String(m.headers?.[DLQ_HEADERS.code]));
       expect(codes).toEqual(['bad_encoding', 'schema_version', 'invalid']);
-      expect(String(dlq[1]!.headers?.[DLQ_HEADERS.reason])).toBe('schema version 2 is not supported (expected 1)');
+      expect(String(dlq[1]!.headers?.[DLQ_HEADERS.reason])).toBe(
+        'schema version 2 is not supported (expected 1)',
+      );
       expect(dlq.map((m) => m.value?.toString())).toEqual(bad.map((b) => b.value.toString()));
-      const { rows } = await p.pool.query<{ n: string }>(`SELECT COUNT(*)::text AS n FROM indexer_dead_letters`);
+      const { rows } = await p.pool.query<{ n: string }>(
+        `SELECT COUNT(*)::text AS n FROM indexer_dead_letters`,
+      );
       expect(rows[0]!.n).toBe('3');
     } finally {
       await projector.stop();
@@ -92,7 +126,13 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
   });
 
   it('survives kill -9 of the projector process mid-batch, several times: same exact state, no duplicate leaf', async () => {
-    const { updates, expected } = churnScenario({ seed: 3, tracks: 3, holders: 80, changes: 1500, verifications: 60 });
+    const { updates, expected } = churnScenario({
+      seed: 3,
+      tracks: 3,
+      holders: 80,
+      changes: 1500,
+      verifications: 60,
+    });
     await p.publish(updates);
     await p.startRegistry();
     const env = p.indexerEnv({ INDEXER_ROLES: 'projector' });
@@ -112,7 +152,10 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
         app = spawnApp('indexer', env);
         await app.listening(60000);
         // Kill as soon as this process has committed something, while it is still projecting.
-        await waitFor(async () => (await applied()) > before || (await applied()) >= total, { timeoutMs: 60000, what: 'progress' });
+        await waitFor(async () => (await applied()) > before || (await applied()) >= total, {
+          timeoutMs: 60000,
+          what: 'progress',
+        });
         if ((await applied()) >= total) break;
         app.proc.kill('SIGKILL');
         await app.exited;
@@ -136,7 +179,14 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
   it('marks the registry root of (track, seq) accepted when the chain publishes it, alarms on a different root, and un-accepts on a dead slot', async () => {
     const { updates } = churnScenario({ seed: 4, tracks: 2, holders: 30, changes: 200, verifications: 0 });
     const metrics = projectorMetrics(new MetricsService('spec'));
-    const projector = new Projector({ kafka: p.kafka, producer: p.producer, pool: p.pool, groupId: p.projectorGroup, topics: p.topics, metrics });
+    const projector = new Projector({
+      kafka: p.kafka,
+      producer: p.producer,
+      pool: p.pool,
+      groupId: p.projectorGroup,
+      topics: p.topics,
+      metrics,
+    });
     await p.publish(updates);
     await projector.start();
     await p.startRegistry();
@@ -151,14 +201,35 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
         ).rows[0]!;
       const r1 = await latest(1);
       const r2 = await latest(2);
-      const sig = (n: number) => `${'2Ana1pUpv2ZbMVkwF5FXapYeBEjdxDatLn7nvJkhgTSXbs59SyZSx866bXirPgj8QQVB57uxHJBG1YF'}${'vkRbFj4T'.slice(0, 8 - String(n).length)}${n}`;
-      const accept: ChainUpdate = { type: 'root_updated', id: `${sig(1)}:0`, slot: 5000, signature: sig(1), trackId: 1n, root: `0x${r1.root.toString('hex')}`, leafCount: 1n, seq: BigInt(r1.seq) };
-      const wrong: ChainUpdate = { type: 'root_updated', id: `${sig(2)}:0`, slot: 5000, signature: sig(2), trackId: 2n, root: `0x${'00'.repeat(31)}01`, leafCount: 1n, seq: BigInt(r2.seq) };
+      const sig = (n: number) =>
+        `${'2Ana1pUpv2ZbMVkwF5FXapYeBEjdxDatLn7nvJkhgTSXbs59SyZSx866bXirPgj8QQVB57uxHJBG1YF'}${'vkRbFj4T'.slice(0, 8 - String(n).length)}${n}`;
+      const accept: ChainUpdate = {
+        type: 'root_updated',
+        id: `${sig(1)}:0`,
+        slot: 5000,
+        signature: sig(1),
+        trackId: 1n,
+        root: `0x${r1.root.toString('hex')}`,
+        leafCount: 1n,
+        seq: BigInt(r1.seq),
+      };
+      const wrong: ChainUpdate = {
+        type: 'root_updated',
+        id: `${sig(2)}:0`,
+        slot: 5000,
+        signature: sig(2),
+        trackId: 2n,
+        root: `0x${'00'.repeat(31)}01`,
+        leafCount: 1n,
+        seq: BigInt(r2.seq),
+      };
       await p.publish([accept, wrong]);
       await p.waitSettled();
       expect((await latest(1)).accepted).toBe(true);
       expect((await latest(2)).accepted).toBe(false);
-      const { rows } = await p.pool.query<{ track_id: string; verdict: string }>(`SELECT track_id::text, verdict FROM indexer_onchain_roots ORDER BY 1`);
+      const { rows } = await p.pool.query<{ track_id: string; verdict: string }>(
+        `SELECT track_id::text, verdict FROM indexer_onchain_roots ORDER BY 1`,
+      );
       expect(rows).toEqual([
         { track_id: '1', verdict: 'accepted' },
         { track_id: '2', verdict: 'mismatch' },
@@ -178,15 +249,30 @@ describe('indexer projector across a PostgreSQL restart', () => {
   it('keeps retrying while PostgreSQL is down and ends in the exact expected projections after it restarts', async () => {
     const pg = await ThrowawayPostgres.create();
     const p = await Pipeline.create(3, pg.url);
-    const projector = new Projector({ kafka: p.kafka, producer: p.producer, pool: p.pool, groupId: p.projectorGroup, topics: p.topics });
+    const projector = new Projector({
+      kafka: p.kafka,
+      producer: p.producer,
+      pool: p.pool,
+      groupId: p.projectorGroup,
+      topics: p.topics,
+    });
     try {
-      const { updates, expected } = churnScenario({ seed: 5, tracks: 3, holders: 60, changes: 1200, verifications: 30 });
+      const { updates, expected } = churnScenario({
+        seed: 5,
+        tracks: 3,
+        holders: 60,
+        changes: 1200,
+        verifications: 30,
+      });
       const half = Math.floor(updates.length / 2);
       await p.publish(updates.slice(0, half));
       await projector.start();
       await waitFor(
         async () => {
-          const { rows } = await p.pool.query<{ n: string }>(`SELECT COALESCE(SUM(next_offset), 0)::text AS n FROM consumer_offsets WHERE consumer_group = $1`, [p.projectorGroup]);
+          const { rows } = await p.pool.query<{ n: string }>(
+            `SELECT COALESCE(SUM(next_offset), 0)::text AS n FROM consumer_offsets WHERE consumer_group = $1`,
+            [p.projectorGroup],
+          );
           return Number(rows[0]!.n) > 0;
         },
         { what: 'some progress before the outage' },
@@ -198,13 +284,23 @@ describe('indexer projector across a PostgreSQL restart', () => {
       await p.waitProjected(180000);
       // The projector's side: what it told the registry (the registry's own tree writer is not
       // part of this test) and the projections.
-      expect(await p.projectedLeaves()).toEqual(new Map([...expected.leaves].filter(([, l]) => l.length > 0)));
-      const { rows } = await p.pool.query<{ identities: string; nullifiers: string[]; verifications: string }>(
+      expect(await p.projectedLeaves()).toEqual(
+        new Map([...expected.leaves].filter(([, l]) => l.length > 0)),
+      );
+      const { rows } = await p.pool.query<{
+        identities: string;
+        nullifiers: string[];
+        verifications: string;
+      }>(
         `SELECT (SELECT COUNT(*)::text FROM identities) AS identities,
                 ARRAY(SELECT '0x' || encode(hash, 'hex') FROM nullifiers ORDER BY 1) AS nullifiers,
                 (SELECT COUNT(*)::text FROM verifications) AS verifications`,
       );
-      expect(rows[0]).toEqual({ identities: String(expected.identities), nullifiers: expected.nullifiers, verifications: String(expected.nullifiers.length) });
+      expect(rows[0]).toEqual({
+        identities: String(expected.identities),
+        nullifiers: expected.nullifiers,
+        verifications: String(expected.nullifiers.length),
+      });
     } finally {
       await projector.stop();
       await p.close();

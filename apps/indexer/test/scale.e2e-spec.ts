@@ -14,7 +14,11 @@ import { Pipeline } from './support/harness';
  */
 describe('indexer at acceptance scale on the local chain', () => {
   it('5 tracks, 500 holders, 5,600 churn transactions: exact final state', async () => {
-    const ln = await Localnet.start({ grpcPort: 0, rpcPort: 0, chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 4 } });
+    const ln = await Localnet.start({
+      grpcPort: 0,
+      rpcPort: 0,
+      chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 4 },
+    });
     const p = await Pipeline.create();
     const ingest = new Ingest({
       pool: p.pool,
@@ -26,7 +30,13 @@ describe('indexer at acceptance scale on the local chain', () => {
       startSlot: 1,
       maxBackoffMs: 200,
     });
-    const projector = new Projector({ kafka: p.kafka, producer: p.producer, pool: p.pool, groupId: p.projectorGroup, topics: p.topics });
+    const projector = new Projector({
+      kafka: p.kafka,
+      producer: p.producer,
+      pool: p.pool,
+      groupId: p.projectorGroup,
+      topics: p.topics,
+    });
     try {
       await ingest.start();
       await projector.start();
@@ -47,12 +57,18 @@ describe('indexer at acceptance scale on the local chain', () => {
       const chainMs = Date.now() - started;
       ln.chain.advance(3);
       const head = ln.chain.slotAt(1);
-      await waitFor(() => (ingest.checkpointSlot ?? 0) >= head, { timeoutMs: 300000, intervalMs: 500, what: `ingest checkpoint >= ${head}` });
+      await waitFor(() => (ingest.checkpointSlot ?? 0) >= head, {
+        timeoutMs: 300000,
+        intervalMs: 500,
+        what: `ingest checkpoint >= ${head}`,
+      });
       await p.waitSettled(300000);
       const totalMs = Date.now() - started;
       const exp = expectedState(plan);
       await expectChainState(p, exp);
-      const changes = plan.batches.flat().filter((s) => s.kind === 'transfer' || s.kind === 'mint' || s.kind === 'burn').length;
+      const changes = plan.batches
+        .flat()
+        .filter((s) => s.kind === 'transfer' || s.kind === 'mint' || s.kind === 'burn').length;
       expect(changes).toBeGreaterThanOrEqual(5000);
       console.log(
         `scale: ${plan.batches.flat().length} transactions (${changes} ownership changes), chain ${chainMs} ms, settled ${totalMs} ms, ` +

@@ -68,17 +68,15 @@ function startRegistryStub(w: OwnershipWitnessInputs, leaves: bigint[]): Promise
     }
     const index = Number(m[2]);
     const p = merklePath(leaves, index, 20);
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(
-        JSON.stringify({
-          trackId: String(w.trackId),
-          root: hex(p.root),
-          seq: 1,
-          slot: 10,
-          path: { index, leaf: hex(leaves[index]!), siblings: p.siblings.map(hex) },
-        }),
-      );
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        trackId: String(w.trackId),
+        root: hex(p.root),
+        seq: 1,
+        slot: 10,
+        path: { index, leaf: hex(leaves[index]!), siblings: p.siblings.map(hex) },
+      }),
+    );
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }

@@ -13,6 +13,11 @@ runMain('registry', async () => {
     host: cfg.HOST,
     port: cfg.PORT,
     shutdownTimeoutMs: cfg.SHUTDOWN_TIMEOUT_MS,
-    configure: (app) => setupOpenApi(app, 'Rainbow Veil registry', 'Per-track Merkle trees: roots, root history, paths, leaves'),
+    configure: (app) =>
+      setupOpenApi(
+        app,
+        'Rainbow Veil registry',
+        'Per-track Merkle trees: roots, root history, paths, leaves',
+      ),
   });
 });

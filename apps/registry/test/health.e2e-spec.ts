@@ -50,9 +50,9 @@ describe('registry health (real PostgreSQL and Kafka)', () => {
     await request(app.getHttpServer()).get('/health/live').expect(200);
 
     pg.start();
-    await waitFor(
-      async () => (await request(app.getHttpServer()).get('/health/ready')).status === 200,
-      { what: '200 from /health/ready after restart', timeoutMs: 30000 },
-    );
+    await waitFor(async () => (await request(app.getHttpServer()).get('/health/ready')).status === 200, {
+      what: '200 from /health/ready after restart',
+      timeoutMs: 30000,
+    });
   });
 });

@@ -24,7 +24,10 @@ describe('tree writer when PostgreSQL restarts mid-batch', () => {
 
   it('fails the batch without crashing, then applies it once the database is back', async () => {
     const writer = new ApplyLeafChanges(pool, 20);
-    const changes = Array.from({ length: 60_000 }, (_, i) => ({ type: 'append' as const, leaf: BigInt(i + 1) }));
+    const changes = Array.from({ length: 60_000 }, (_, i) => ({
+      type: 'append' as const,
+      leaf: BigInt(i + 1),
+    }));
     const batch = { trackId: 5n, seq: 1, slot: 10, changes };
     const running = writer.apply(batch);
     // stop the server while the batch is in flight (hashing 60k leaves takes well over this)
@@ -33,7 +36,11 @@ describe('tree writer when PostgreSQL restarts mid-batch', () => {
     await expect(running).rejects.toThrow();
     pg.start();
 
-    const result = await waitFor(async () => writer.apply(batch), { what: 'the batch applied after the restart', timeoutMs: 60_000, intervalMs: 500 });
+    const result = await waitFor(async () => writer.apply(batch), {
+      what: 'the batch applied after the restart',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
     expect(result.applied).toBe(true);
     expect(result.tree).toMatchObject({ seq: 1, leafCount: 60_000 });
     const [report] = await new RebuildAndVerify(pool).run([5n]);

@@ -86,7 +86,11 @@ export class RvClient {
     trackId: bigint | string,
     opts: { cursor?: string | number; limit?: number; seq?: number } = {},
   ): Promise<LeavesPage> {
-    return this.get(`/v1/tracks/${trackId}/leaves`, { cursor: opts.cursor, limit: opts.limit, seq: opts.seq });
+    return this.get(`/v1/tracks/${trackId}/leaves`, {
+      cursor: opts.cursor,
+      limit: opts.limit,
+      seq: opts.seq,
+    });
   }
 
   prove(req: ProofRequest): Promise<ProofAnswer> {

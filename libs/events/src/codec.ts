@@ -35,7 +35,9 @@ export const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/, '0x followed by 64 low
 export const base58Pubkey = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'a base58 Solana address');
 
 /** A transaction signature (base58, 64 bytes). */
-export const base58Signature = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/, 'a base58 transaction signature');
+export const base58Signature = z
+  .string()
+  .regex(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/, 'a base58 transaction signature');
 
 /** Canonical JSON: object keys sorted, bigint as decimal strings, undefined fields left out. */
 export function canonicalJson(value: unknown): string {
@@ -64,7 +66,8 @@ export function jsonCodec<T>(version: number, schema: z.ZodType<T, unknown>): Va
       return Buffer.from(canonicalJson({ ...(value as object), v: version }), 'utf8');
     },
     decode(bytes) {
-      if (!bytes || bytes.length === 0) return { ok: false, error: { code: 'bad_encoding', message: 'empty value' } };
+      if (!bytes || bytes.length === 0)
+        return { ok: false, error: { code: 'bad_encoding', message: 'empty value' } };
       let raw: unknown;
       try {
         raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
@@ -78,14 +81,20 @@ export function jsonCodec<T>(version: number, schema: z.ZodType<T, unknown>): Va
       if (v !== version) {
         return {
           ok: false,
-          error: { code: 'schema_version', message: `schema version ${JSON.stringify(v ?? null)} is not supported (expected ${version})` },
+          error: {
+            code: 'schema_version',
+            message: `schema version ${JSON.stringify(v ?? null)} is not supported (expected ${version})`,
+          },
         };
       }
       const parsed = schema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue?.path.length ? issue.path.join('.') : '(root)';
-        return { ok: false, error: { code: 'invalid', message: `${where}: ${issue?.message ?? 'invalid value'}` } };
+        return {
+          ok: false,
+          error: { code: 'invalid', message: `${where}: ${issue?.message ?? 'invalid value'}` },
+        };
       }
       return { ok: true, value: parsed.data };
     },

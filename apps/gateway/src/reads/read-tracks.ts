@@ -154,7 +154,12 @@ export class ReadTracks {
     );
   }
 
-  private async readAt(trackId: string, seq: number, what: string, load: () => Promise<RegistryAnswer>): Promise<RawJson> {
+  private async readAt(
+    trackId: string,
+    seq: number,
+    what: string,
+    load: () => Promise<RegistryAnswer>,
+  ): Promise<RawJson> {
     // The same key as a head read of that seq: both are the same immutable answer.
     const key = `${this.opts.prefix}rd:${trackId}:${seq}:${what}`;
     const hit = await this.safe(() => this.redis.get(key));

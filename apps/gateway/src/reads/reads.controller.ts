@@ -61,7 +61,8 @@ export class ReadsController {
   @ApiQuery({
     name: 'seq',
     required: false,
-    description: 'an older root of the track by its seq (e.g. the accepted root\'s seq); default the current root. 404 unknown, 410 no longer kept',
+    description:
+      "an older root of the track by its seq (e.g. the accepted root's seq); default the current root. 404 unknown, 410 no longer kept",
   })
   path(
     @Param('trackId') trackId: string,
@@ -84,7 +85,11 @@ export class ReadsController {
     description: 'first index of the page (nextCursor of the previous page)',
   })
   @ApiQuery({ name: 'limit', required: false, description: '1..10000, default 1000' })
-  @ApiQuery({ name: 'seq', required: false, description: 'the leaves as of an older root (by its seq); default the current root' })
+  @ApiQuery({
+    name: 'seq',
+    required: false,
+    description: 'the leaves as of an older root (by its seq); default the current root',
+  })
   leaves(
     @Param('trackId') trackId: string,
     @Res({ passthrough: true }) res: Response,
@@ -96,6 +101,9 @@ export class ReadsController {
     const from = parseIntParam(cursor, 'cursor', 0, 2 ** 32) ?? 0;
     const size = parseIntParam(limit, 'limit', 1, 10000) ?? 1000;
     const at = parseIntParam(seq, 'seq', 1, Number.MAX_SAFE_INTEGER);
-    return json(res, at === undefined ? this.reads.leaves(track, from, size) : this.reads.leavesAt(track, from, size, at));
+    return json(
+      res,
+      at === undefined ? this.reads.leaves(track, from, size) : this.reads.leavesAt(track, from, size, at),
+    );
   }
 }

@@ -31,26 +31,51 @@ function intArg(name: string, required: boolean): number | undefined {
 }
 
 const bar = (what: string) =>
-  new SingleBar({ format: `${what} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} | {rate}/s`, hideCursor: true }, Presets.shades_classic);
+  new SingleBar(
+    {
+      format: `${what} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} | {rate}/s`,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
 
 async function main(): Promise<void> {
   loadDotEnv();
   const cfg: IndexerConfig = parseConfig(indexerConfigSchema);
-  const pool = new Pool({ connectionString: cfg.DATABASE_URL, options: `-c search_path=${cfg.DATABASE_SCHEMA}`, max: 4 });
+  const pool = new Pool({
+    connectionString: cfg.DATABASE_URL,
+    options: `-c search_path=${cfg.DATABASE_SCHEMA}`,
+    max: 4,
+  });
   const kafka = createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: 'rv-indexer-cli' });
   const cmd = process.argv[2];
   try {
     switch (cmd) {
       case 'status': {
-        const s = await collectStatus({ pool, kafka, rpc: new Connection(cfg.SOLANA_RPC_URL, 'confirmed'), cfg });
-        console.log(flag('--json') ? JSON.stringify(s, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) : formatStatus(s));
+        const s = await collectStatus({
+          pool,
+          kafka,
+          rpc: new Connection(cfg.SOLANA_RPC_URL, 'confirmed'),
+          cfg,
+        });
+        console.log(
+          flag('--json')
+            ? JSON.stringify(s, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+            : formatStatus(s),
+        );
         return;
       }
       case 'backfill': {
         const from = intArg('--from-slot', true)!;
-        const to = intArg('--to-slot', false) ?? (await new Connection(cfg.SOLANA_RPC_URL, 'confirmed').getSlot('confirmed'));
+        const to =
+          intArg('--to-slot', false) ??
+          (await new Connection(cfg.SOLANA_RPC_URL, 'confirmed').getSlot('confirmed'));
         if (to < from) throw new Error(`--to-slot ${to} is below --from-slot ${from}`);
-        const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+        const producer = kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+        });
         await producer.connect();
         try {
           const ingest = new Ingest({
@@ -80,7 +105,9 @@ async function main(): Promise<void> {
         return;
       case undefined:
       default:
-        throw new Error(`unknown command "${cmd ?? ''}" (use status, backfill --from-slot N, replay --from-offset N)`);
+        throw new Error(
+          `unknown command "${cmd ?? ''}" (use status, backfill --from-slot N, replay --from-offset N)`,
+        );
     }
   } finally {
     await pool.end();
@@ -109,15 +136,18 @@ async function replay(cfg: IndexerConfig, pool: Pool, kafka: ReturnType<typeof c
     await client.query(
       `TRUNCATE identities, holdings, tracks, nullifiers, verifications, indexer_leaves, indexer_leaf_seq, indexer_onchain_roots, indexer_dead_letters`,
     );
-    await client.query(`UPDATE merkle_roots SET accepted = false, accepted_slot = NULL, accepted_signature = NULL`);
-    await client.query(`DELETE FROM consumer_offsets WHERE consumer_group = $1 AND topic = $2`, [group, topic]);
+    await client.query(
+      `UPDATE merkle_roots SET accepted = false, accepted_slot = NULL, accepted_signature = NULL`,
+    );
+    await client.query(`DELETE FROM consumer_offsets WHERE consumer_group = $1 AND topic = $2`, [
+      group,
+      topic,
+    ]);
     for (const e of ends) {
-      await client.query(`INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, $4)`, [
-        group,
-        topic,
-        e.partition,
-        Math.min(from, Number(e.high)),
-      ]);
+      await client.query(
+        `INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, $4)`,
+        [group, topic, e.partition, Math.min(from, Number(e.high))],
+      );
     }
     await client.query('COMMIT');
   } catch (e) {
@@ -127,11 +157,24 @@ async function replay(cfg: IndexerConfig, pool: Pool, kafka: ReturnType<typeof c
     client.release();
   }
   const total = ends.reduce((s, e) => s + Math.max(0, Number(e.high) - from), 0);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   const publish = flag('--publish-leaf-changes');
-  const projector = new Projector({ kafka, producer, pool, groupId: group, topics: { chainUpdates: topic, leafChanges: cfg.LEAF_CHANGES_TOPIC }, relay: publish });
-  const firstOutbox = (await pool.query<{ id: string }>(`SELECT COALESCE(MAX(id), 0)::text AS id FROM indexer_outbox`)).rows[0]!.id;
+  const projector = new Projector({
+    kafka,
+    producer,
+    pool,
+    groupId: group,
+    topics: { chainUpdates: topic, leafChanges: cfg.LEAF_CHANGES_TOPIC },
+    relay: publish,
+  });
+  const firstOutbox = (
+    await pool.query<{ id: string }>(`SELECT COALESCE(MAX(id), 0)::text AS id FROM indexer_outbox`)
+  ).rows[0]!.id;
   const b = bar(`replay ${topic} from offset ${from}`);
   b.start(Math.max(total, 1), 0);
   await projector.start();
@@ -150,9 +193,14 @@ async function replay(cfg: IndexerConfig, pool: Pool, kafka: ReturnType<typeof c
     await projector.stop();
     b.stop();
   }
-  if (!publish) await pool.query(`UPDATE indexer_outbox SET sent_at = now() WHERE id > $1 AND sent_at IS NULL`, [firstOutbox]);
+  if (!publish)
+    await pool.query(`UPDATE indexer_outbox SET sent_at = now() WHERE id > $1 AND sent_at IS NULL`, [
+      firstOutbox,
+    ]);
   await producer.disconnect();
-  console.log(`replayed ${total} record(s) from offset ${from}${publish ? ' (leaf changes published)' : ' (leaf changes not published)'}`);
+  console.log(
+    `replayed ${total} record(s) from offset ${from}${publish ? ' (leaf changes published)' : ' (leaf changes not published)'}`,
+  );
 }
 
 main().then(

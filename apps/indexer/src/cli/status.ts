@@ -27,8 +27,14 @@ export interface IndexerStatus {
  * merkle_trees PK, merkle_roots PK (track_id, seq), indexer_leaf_seq PK, consumer_offsets PK,
  * indexer_outbox partial index on unsent rows; indexer_dead_letters is counted (small table).
  */
-export async function collectStatus(d: { pool: Pool; kafka: Kafka; rpc: Connection; cfg: IndexerConfig }): Promise<IndexerStatus> {
-  const one = async <T>(sql: string, params: unknown[] = []) => (await d.pool.query(sql, params)).rows[0] as T;
+export async function collectStatus(d: {
+  pool: Pool;
+  kafka: Kafka;
+  rpc: Connection;
+  cfg: IndexerConfig;
+}): Promise<IndexerStatus> {
+  const one = async <T>(sql: string, params: unknown[] = []) =>
+    (await d.pool.query(sql, params)).rows[0] as T;
   const cp = await one<{ ingest: string | null; projector: string | null }>(
     `SELECT (SELECT slot::text FROM indexer_checkpoints WHERE name = $1) AS ingest, (SELECT slot::text FROM indexer_checkpoints WHERE name = 'projector') AS projector`,
     [`ingest:${d.cfg.INGEST_NAME}`],
@@ -57,7 +63,13 @@ export async function collectStatus(d: { pool: Pool; kafka: Kafka; rpc: Connecti
   const counts = await one<{ dead: string; unsent: string }>(
     `SELECT (SELECT COUNT(*) FROM indexer_dead_letters)::text AS dead, (SELECT COUNT(*) FROM indexer_outbox WHERE sent_at IS NULL)::text AS unsent`,
   );
-  const { rows: tracks } = await d.pool.query<{ track_id: string; leaf_count: string | null; seq: string | null; accepted: string | null; pending: string }>(
+  const { rows: tracks } = await d.pool.query<{
+    track_id: string;
+    leaf_count: string | null;
+    seq: string | null;
+    accepted: string | null;
+    pending: string;
+  }>(
     `SELECT t.track_id::text,
             mt.leaf_count::text,
             mt.seq::text,

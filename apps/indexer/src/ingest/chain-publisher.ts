@@ -40,7 +40,11 @@ export class ChainPublisher {
         `INSERT INTO indexer_ingest_accounts (token_account, wallet, mint)
          SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[])
          ON CONFLICT (token_account) DO UPDATE SET wallet = EXCLUDED.wallet, mint = EXCLUDED.mint`,
-        [accounts.map(([a]) => Buffer.from(bs58.decode(a))), accounts.map(([, v]) => Buffer.from(bs58.decode(v.wallet))), accounts.map(([, v]) => Buffer.from(bs58.decode(v.mint)))],
+        [
+          accounts.map(([a]) => Buffer.from(bs58.decode(a))),
+          accounts.map(([, v]) => Buffer.from(bs58.decode(v.wallet))),
+          accounts.map(([, v]) => Buffer.from(bs58.decode(v.mint))),
+        ],
       );
       this.accounts = new Map();
     }
@@ -53,13 +57,21 @@ export class ChainPublisher {
       await this.pool.query(
         `INSERT INTO indexer_published (slot, id, record)
          SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[]) ON CONFLICT (slot, id) DO NOTHING`,
-        [journaled.map((u) => u.slot), journaled.map((u) => u.id), journaled.map((u) => chainUpdateCodec.encode(u))],
+        [
+          journaled.map((u) => u.slot),
+          journaled.map((u) => u.id),
+          journaled.map((u) => chainUpdateCodec.encode(u)),
+        ],
       );
     }
     await this.producer.send({
       topic: this.topic,
       acks: -1,
-      messages: batch.map((u, i) => ({ key: chainUpdateKey(u), value: values[i]!, headers: { 'rv-idempotency-key': u.id } })),
+      messages: batch.map((u, i) => ({
+        key: chainUpdateKey(u),
+        value: values[i]!,
+        headers: { 'rv-idempotency-key': u.id },
+      })),
     });
     this.published += batch.length;
     for (const u of batch) this.metrics?.records.inc({ type: u.type });

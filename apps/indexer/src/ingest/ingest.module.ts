@@ -25,7 +25,11 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.config.get('INDEXER_ROLES').includes('ingest')) return;
     const chainUpdates = this.config.get('CHAIN_UPDATES_TOPIC');
     await this.kafka.ensureTopics(
-      indexerTopics({ chainUpdates, leafChanges: this.config.get('LEAF_CHANGES_TOPIC'), partitions: this.config.get('TOPIC_PARTITIONS') }),
+      indexerTopics({
+        chainUpdates,
+        leafChanges: this.config.get('LEAF_CHANGES_TOPIC'),
+        partitions: this.config.get('TOPIC_PARTITIONS'),
+      }),
     );
     const startSlot = this.config.get('INGEST_START_SLOT');
     const xToken = this.config.get('GEYSER_X_TOKEN');

@@ -1,15 +1,31 @@
 import { Logger } from '@nestjs/common';
-import Client, { CommitmentLevel, SlotStatus, type SubscribeRequest, type SubscribeUpdate } from '@triton-one/yellowstone-grpc';
+import Client, {
+  CommitmentLevel,
+  SlotStatus,
+  type SubscribeRequest,
+  type SubscribeUpdate,
+} from '@triton-one/yellowstone-grpc';
 import { Connection, PublicKey } from '@solana/web3.js';
 import bs58 from 'bs58';
 import type { Producer } from 'kafkajs';
 import type { Pool } from 'pg';
-import { RAINBOW_VEIL_PROGRAM_ID, TOKEN_ACCOUNT_LEN, TOKEN_ACCOUNT_MINT_OFFSET, TOKEN_PROGRAM_ID } from '@rv/chain';
+import {
+  RAINBOW_VEIL_PROGRAM_ID,
+  TOKEN_ACCOUNT_LEN,
+  TOKEN_ACCOUNT_MINT_OFFSET,
+  TOKEN_PROGRAM_ID,
+} from '@rv/chain';
 import { chainUpdateCodec, type HoldingChangedUpdate, type ProgramEventUpdate } from '@rv/events';
 import { DLQ_HEADERS, dlqTopicOf } from '@rv/kafka';
 import { ChainPublisher } from './chain-publisher';
 import type { IngestMetrics } from './ingest-metrics';
-import { normalizeAccount, normalizeTransaction, revertOf, slotStatusUpdate, type UndecodableEvent } from './normalize';
+import {
+  normalizeAccount,
+  normalizeTransaction,
+  revertOf,
+  slotStatusUpdate,
+  type UndecodableEvent,
+} from './normalize';
 
 export interface IngestOptions {
   pool: Pool;
@@ -78,13 +94,22 @@ export class Ingest {
 
   /** Loads the registered mints, the published token accounts and the checkpoint. */
   async load(): Promise<void> {
-    const { rows } = await this.opts.pool.query<{ mint: Buffer; track_id: string }>(`SELECT mint, track_id::text FROM indexer_ingest_mints`);
+    const { rows } = await this.opts.pool.query<{ mint: Buffer; track_id: string }>(
+      `SELECT mint, track_id::text FROM indexer_ingest_mints`,
+    );
     for (const r of rows) this.mints.set(bs58.encode(r.mint), BigInt(r.track_id));
     const accounts = await this.opts.pool.query<{ token_account: Buffer; wallet: Buffer; mint: Buffer }>(
       `SELECT token_account, wallet, mint FROM indexer_ingest_accounts`,
     );
-    for (const r of accounts.rows) this.known.set(bs58.encode(r.token_account), { wallet: bs58.encode(r.wallet), mint: bs58.encode(r.mint) });
-    const cp = await this.opts.pool.query<{ slot: string }>(`SELECT slot::text FROM indexer_checkpoints WHERE name = $1`, [this.checkpointName]);
+    for (const r of accounts.rows)
+      this.known.set(bs58.encode(r.token_account), {
+        wallet: bs58.encode(r.wallet),
+        mint: bs58.encode(r.mint),
+      });
+    const cp = await this.opts.pool.query<{ slot: string }>(
+      `SELECT slot::text FROM indexer_checkpoints WHERE name = $1`,
+      [this.checkpointName],
+    );
     this.checkpoint = cp.rows[0] ? Number(cp.rows[0].slot) : undefined;
   }
 
@@ -92,7 +117,11 @@ export class Ingest {
    * Operations: fills slots [from, to] over RPC (see backfill) without streaming; `load()` first.
    * The checkpoint only moves if `to` is above it.
    */
-  async backfillRange(from: number, to: number, onProgress?: (done: number, total: number) => void): Promise<void> {
+  async backfillRange(
+    from: number,
+    to: number,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<void> {
     this.progress = onProgress;
     try {
       await this.backfill(from, to);
@@ -141,14 +170,23 @@ export class Ingest {
       accounts[`track_${trackId}`] = {
         account: [],
         owner: [TOKEN_PROGRAM_ID.toBase58()],
-        filters: [{ datasize: String(TOKEN_ACCOUNT_LEN) }, { memcmp: { offset: String(TOKEN_ACCOUNT_MINT_OFFSET), base58: mint } }],
+        filters: [
+          { datasize: String(TOKEN_ACCOUNT_LEN) },
+          { memcmp: { offset: String(TOKEN_ACCOUNT_MINT_OFFSET), base58: mint } },
+        ],
       };
     }
     return {
       accounts,
       slots: { slots: { filterByCommitment: false } },
       transactions: {
-        rv: { vote: false, failed: false, accountInclude: [RAINBOW_VEIL_PROGRAM_ID.toBase58()], accountExclude: [], accountRequired: [] },
+        rv: {
+          vote: false,
+          failed: false,
+          accountInclude: [RAINBOW_VEIL_PROGRAM_ID.toBase58()],
+          accountExclude: [],
+          accountRequired: [],
+        },
       },
       transactionsStatus: {},
       blocks: {},
@@ -163,7 +201,9 @@ export class Ingest {
   private async write(req: SubscribeRequest): Promise<void> {
     const s = this.stream;
     if (!s) return;
-    await new Promise<void>((resolve, reject) => s.write(req, (e: Error | null | undefined) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      s.write(req, (e: Error | null | undefined) => (e ? reject(e) : resolve())),
+    );
   }
 
   /** Ends normally when the stream ends, or with 'resubscribe' when the filters must change. */
@@ -183,7 +223,9 @@ export class Ingest {
     this.stream = stream;
     try {
       await this.write(this.request(fromSlot));
-      this.log.log(`subscribed to ${this.opts.geyserEndpoint} at confirmed${fromSlot !== undefined ? ` from slot ${fromSlot}` : ''} (${this.mints.size} mints)`);
+      this.log.log(
+        `subscribed to ${this.opts.geyserEndpoint} at confirmed${fromSlot !== undefined ? ` from slot ${fromSlot}` : ''} (${this.mints.size} mints)`,
+      );
       for await (const u of stream as AsyncIterable<SubscribeUpdate>) {
         if (!this.running) break;
         await this.handle(u);
@@ -211,13 +253,24 @@ export class Ingest {
     if (u.transaction?.transaction) {
       const t = u.transaction.transaction;
       if (t.meta?.err) return;
-      await this.onTransaction(Number(u.transaction.slot), bs58.encode(t.signature), t.meta?.logMessages ?? []);
+      await this.onTransaction(
+        Number(u.transaction.slot),
+        bs58.encode(t.signature),
+        t.meta?.logMessages ?? [],
+      );
       return;
     }
     if (u.account?.account) {
       const a = u.account.account;
       const h = normalizeAccount(
-        { slot: Number(u.account.slot), pubkey: a.pubkey, data: a.data, lamports: BigInt(a.lamports), writeVersion: BigInt(a.writeVersion), txnSignature: a.txnSignature },
+        {
+          slot: Number(u.account.slot),
+          pubkey: a.pubkey,
+          data: a.data,
+          lamports: BigInt(a.lamports),
+          writeVersion: BigInt(a.writeVersion),
+          txnSignature: a.txnSignature,
+        },
         (m) => this.mints.has(m),
         (k) => this.known.get(k),
       );
@@ -272,11 +325,10 @@ export class Ingest {
   private async addMint(mint: string, trackId: bigint, slot: number): Promise<void> {
     if (this.mints.has(mint)) return;
     this.mints.set(mint, trackId);
-    await this.opts.pool.query(`INSERT INTO indexer_ingest_mints (mint, track_id, slot) VALUES ($1, $2, $3) ON CONFLICT (mint) DO NOTHING`, [
-      Buffer.from(bs58.decode(mint)),
-      trackId.toString(),
-      slot,
-    ]);
+    await this.opts.pool.query(
+      `INSERT INTO indexer_ingest_mints (mint, track_id, slot) VALUES ($1, $2, $3) ON CONFLICT (mint) DO NOTHING`,
+      [Buffer.from(bs58.decode(mint)), trackId.toString(), slot],
+    );
     this.mintsChanged = true;
   }
 
@@ -284,7 +336,9 @@ export class Ingest {
     await this.publisher.flush();
     const cp = this.checkpoint;
     if (cp !== undefined && parent !== undefined && parent > cp) {
-      this.log.warn(`slot ${slot} has parent ${parent} above the checkpoint ${cp}: filling slots ${cp + 1}..${parent} over RPC`);
+      this.log.warn(
+        `slot ${slot} has parent ${parent} above the checkpoint ${cp}: filling slots ${cp + 1}..${parent} over RPC`,
+      );
       await this.backfill(cp + 1, parent);
     }
     await this.publisher.push(slotStatusUpdate(slot, 'confirmed', parent));
@@ -306,10 +360,18 @@ export class Ingest {
   /** Compensates what a dead slot published: events are reverted, holdings re-read from RPC. */
   private async onDead(slot: number, parent: number | undefined): Promise<void> {
     await this.publisher.flush();
-    const { rows } = await this.opts.pool.query<{ record: Buffer }>(`SELECT record FROM indexer_published WHERE slot = $1 ORDER BY id`, [slot]);
-    const published = rows.map((r) => chainUpdateCodec.decode(r.record)).flatMap((d) => (d.ok ? [d.value] : []));
+    const { rows } = await this.opts.pool.query<{ record: Buffer }>(
+      `SELECT record FROM indexer_published WHERE slot = $1 ORDER BY id`,
+      [slot],
+    );
+    const published = rows
+      .map((r) => chainUpdateCodec.decode(r.record))
+      .flatMap((d) => (d.ok ? [d.value] : []));
     const holdings = published.filter((u): u is HoldingChangedUpdate => u.type === 'holding_changed');
-    const events = published.filter((u): u is ProgramEventUpdate => u.type !== 'holding_changed' && u.type !== 'slot_status' && u.type !== 'event_reverted');
+    const events = published.filter(
+      (u): u is ProgramEventUpdate =>
+        u.type !== 'holding_changed' && u.type !== 'slot_status' && u.type !== 'event_reverted',
+    );
     for (const ev of events.reverse()) await this.publisher.push(revertOf(ev, slot));
     const restored = await this.currentHoldings([...new Set(holdings.map((h) => h.tokenAccount))], slot + 1);
     for (const h of restored) await this.onHolding(h);
@@ -317,7 +379,9 @@ export class Ingest {
     await this.publisher.flush();
     await this.opts.pool.query(`DELETE FROM indexer_published WHERE slot = $1`, [slot]);
     this.deadSlots++;
-    this.log.warn(`slot ${slot} died: compensated ${events.length} event(s) and ${restored.length} holding(s)`);
+    this.log.warn(
+      `slot ${slot} died: compensated ${events.length} event(s) and ${restored.length} holding(s)`,
+    );
   }
 
   /**
@@ -331,7 +395,13 @@ export class Ingest {
       const res = await this.rpc.getAccountInfoAndContext(new PublicKey(acc), 'confirmed');
       const slot = Math.max(res.context.slot, minSlot);
       const h = normalizeAccount(
-        { slot, pubkey: new PublicKey(acc).toBytes(), data: res.value ? Uint8Array.from(res.value.data) : new Uint8Array(), lamports: BigInt(res.value?.lamports ?? 0), writeVersion: 0n },
+        {
+          slot,
+          pubkey: new PublicKey(acc).toBytes(),
+          data: res.value ? Uint8Array.from(res.value.data) : new Uint8Array(),
+          lamports: BigInt(res.value?.lamports ?? 0),
+          writeVersion: 0n,
+        },
         (m) => this.mints.has(m),
         (k) => this.known.get(k) ?? undefined,
       );
@@ -352,18 +422,25 @@ export class Ingest {
     let done = 0;
     for (const s of programSigs) {
       this.progress?.(++done, programSigs.length);
-      const tx = await this.rpc.getTransaction(s.signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
+      const tx = await this.rpc.getTransaction(s.signature, {
+        commitment: 'confirmed',
+        maxSupportedTransactionVersion: 0,
+      });
       if (!tx || tx.meta?.err) continue;
       await this.onTransaction(tx.slot, s.signature, tx.meta?.logMessages ?? []);
     }
     const accounts = new Set<string>(this.known.keys());
     for (const mint of this.mints.keys()) {
       for (const s of await this.signaturesInRange(new PublicKey(mint), from, to)) {
-        const tx = await this.rpc.getTransaction(s.signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
+        const tx = await this.rpc.getTransaction(s.signature, {
+          commitment: 'confirmed',
+          maxSupportedTransactionVersion: 0,
+        });
         if (!tx || tx.meta?.err) continue;
         // Every account of a transaction that names the mint (InitializeAccount, MintTo, Burn,
         // TransferChecked...): the token accounts among them are kept by normalizeAccount.
-        for (const key of tx.transaction.message.getAccountKeys().staticAccountKeys) accounts.add(key.toBase58());
+        for (const key of tx.transaction.message.getAccountKeys().staticAccountKeys)
+          accounts.add(key.toBase58());
       }
     }
     for (const h of await this.currentHoldings([...accounts], to)) await this.onHolding(h);
@@ -371,16 +448,27 @@ export class Ingest {
     await this.saveCheckpoint(to);
     this.gapsFilled++;
     this.opts.metrics?.gapsFilled.inc();
-    this.log.log(`backfilled slots ${from}..${to}: ${programSigs.length} program transaction(s), ${accounts.size} token account(s)`);
+    this.log.log(
+      `backfilled slots ${from}..${to}: ${programSigs.length} program transaction(s), ${accounts.size} token account(s)`,
+    );
   }
 
-  private async signaturesInRange(address: PublicKey, from: number, to: number): Promise<{ signature: string; slot: number }[]> {
+  private async signaturesInRange(
+    address: PublicKey,
+    from: number,
+    to: number,
+  ): Promise<{ signature: string; slot: number }[]> {
     const out: { signature: string; slot: number }[] = [];
     let before: string | undefined;
     for (;;) {
-      const page = await this.rpc.getSignaturesForAddress(address, { limit: 1000, ...(before ? { before } : {}) }, 'confirmed');
+      const page = await this.rpc.getSignaturesForAddress(
+        address,
+        { limit: 1000, ...(before ? { before } : {}) },
+        'confirmed',
+      );
       if (page.length === 0) break;
-      for (const s of page) if (s.slot >= from && s.slot <= to && !s.err) out.push({ signature: s.signature, slot: s.slot });
+      for (const s of page)
+        if (s.slot >= from && s.slot <= to && !s.err) out.push({ signature: s.signature, slot: s.slot });
       const last = page[page.length - 1]!;
       if (last.slot < from || page.length < 1000) break;
       before = last.signature;
@@ -410,4 +498,3 @@ export class Ingest {
     this.log.warn(`undecodable program event in ${e.signature} (${e.code}): ${e.message}`);
   }
 }
-

@@ -18,17 +18,40 @@ describe('normalizeTransaction', () => {
     const { updates, errors } = normalizeTransaction(77, SIG, logs);
     expect(errors).toEqual([]);
     expect(updates).toEqual([
-      { type: 'track_registered', id: `${SIG}:0`, slot: 77, signature: SIG, trackId: 9n, mint: mint.toBase58(), depth: 20 },
-      { type: 'identity_registered', id: `${SIG}:1`, slot: 77, signature: SIG, wallet: wallet.toBase58(), commitment: `0x${'03'.repeat(32)}` },
+      {
+        type: 'track_registered',
+        id: `${SIG}:0`,
+        slot: 77,
+        signature: SIG,
+        trackId: 9n,
+        mint: mint.toBase58(),
+        depth: 20,
+      },
+      {
+        type: 'identity_registered',
+        id: `${SIG}:1`,
+        slot: 77,
+        signature: SIG,
+        wallet: wallet.toBase58(),
+        commitment: `0x${'03'.repeat(32)}`,
+      },
     ]);
-    for (const u of updates) expect(chainUpdateCodec.decode(chainUpdateCodec.encode(u))).toEqual({ ok: true, value: u });
+    for (const u of updates)
+      expect(chainUpdateCodec.decode(chainUpdateCodec.encode(u))).toEqual({ ok: true, value: u });
   });
 
   it('reports bad base64, truncated Borsh and unknown discriminators (for the dead-letter topic) and keeps the good events', () => {
-    const good = eventLogLine({ name: 'IdentityRegistered', data: { wallet, commitment: new Uint8Array(32) } });
+    const good = eventLogLine({
+      name: 'IdentityRegistered',
+      data: { wallet, commitment: new Uint8Array(32) },
+    });
     const truncated = `Program data: ${Buffer.from(encodeEvent({ name: 'IdentityRegistered', data: { wallet, commitment: new Uint8Array(32) } }).subarray(0, 20)).toString('base64')}`;
     const unknown = `Program data: ${Buffer.alloc(48, 0xee).toString('base64')}`;
-    const { updates, errors } = normalizeTransaction(5, SIG, wrap('Program data: @@@not-base64@@@', truncated, good, unknown));
+    const { updates, errors } = normalizeTransaction(
+      5,
+      SIG,
+      wrap('Program data: @@@not-base64@@@', truncated, good, unknown),
+    );
     expect(updates).toHaveLength(1);
     expect(errors.map((e) => [e.code, e.logIndex])).toEqual([
       ['bad_base64', 1],
@@ -40,23 +63,49 @@ describe('normalizeTransaction', () => {
 
   it('ignores Program data lines of other programs', () => {
     const other = Keypair.generate().publicKey.toBase58();
-    const logs = [`Program ${other} invoke [1]`, eventLogLine({ name: 'IdentityRegistered', data: { wallet, commitment: new Uint8Array(32) } }), `Program ${other} success`];
+    const logs = [
+      `Program ${other} invoke [1]`,
+      eventLogLine({ name: 'IdentityRegistered', data: { wallet, commitment: new Uint8Array(32) } }),
+      `Program ${other} success`,
+    ];
     expect(normalizeTransaction(5, SIG, logs)).toEqual({ updates: [], errors: [] });
   });
 
   it('builds the compensation of an event with a stable id', () => {
-    const { updates } = normalizeTransaction(5, SIG, wrap(eventLogLine({ name: 'IdentityRegistered', data: { wallet, commitment: new Uint8Array(32) } })));
-    expect(revertOf(updates[0]!, 5)).toEqual({ type: 'event_reverted', id: `revert:${SIG}:0`, slot: 5, original: updates[0] });
+    const { updates } = normalizeTransaction(
+      5,
+      SIG,
+      wrap(eventLogLine({ name: 'IdentityRegistered', data: { wallet, commitment: new Uint8Array(32) } })),
+    );
+    expect(revertOf(updates[0]!, 5)).toEqual({
+      type: 'event_reverted',
+      id: `revert:${SIG}:0`,
+      slot: 5,
+      original: updates[0],
+    });
   });
 });
 
 describe('normalizeAccount', () => {
   const account = Keypair.generate().publicKey;
-  const data = encodeTokenAccount({ mint, owner: wallet, amount: 3n, state: 'initialized', delegate: null, isNative: null, delegatedAmount: 0n, closeAuthority: null });
+  const data = encodeTokenAccount({
+    mint,
+    owner: wallet,
+    amount: 3n,
+    state: 'initialized',
+    delegate: null,
+    isNative: null,
+    delegatedAmount: 0n,
+    closeAuthority: null,
+  });
   const registered = (m: string) => m === mint.toBase58();
 
   it('maps a token account of a registered mint to a holding with its write version', () => {
-    const h = normalizeAccount({ slot: 10, pubkey: account.toBytes(), data, lamports: 2039280n, writeVersion: 44n }, registered, () => undefined);
+    const h = normalizeAccount(
+      { slot: 10, pubkey: account.toBytes(), data, lamports: 2039280n, writeVersion: 44n },
+      registered,
+      () => undefined,
+    );
     expect(h).toEqual({
       type: 'holding_changed',
       id: `${account.toBase58()}:44`,
@@ -70,9 +119,24 @@ describe('normalizeAccount', () => {
   });
 
   it('ignores other mints; a closed known account becomes amount 0; a closed unknown one is ignored', () => {
-    expect(normalizeAccount({ slot: 1, pubkey: account.toBytes(), data, lamports: 1n, writeVersion: 1n }, () => false, () => undefined)).toBeUndefined();
-    const closed = { slot: 11, pubkey: account.toBytes(), data: new Uint8Array(), lamports: 0n, writeVersion: 45n };
-    expect(normalizeAccount(closed, registered, () => ({ wallet: wallet.toBase58(), mint: mint.toBase58() }))?.amount).toBe(0n);
+    expect(
+      normalizeAccount(
+        { slot: 1, pubkey: account.toBytes(), data, lamports: 1n, writeVersion: 1n },
+        () => false,
+        () => undefined,
+      ),
+    ).toBeUndefined();
+    const closed = {
+      slot: 11,
+      pubkey: account.toBytes(),
+      data: new Uint8Array(),
+      lamports: 0n,
+      writeVersion: 45n,
+    };
+    expect(
+      normalizeAccount(closed, registered, () => ({ wallet: wallet.toBase58(), mint: mint.toBase58() }))
+        ?.amount,
+    ).toBe(0n);
     expect(normalizeAccount(closed, registered, () => undefined)).toBeUndefined();
   });
 });

@@ -24,7 +24,14 @@ export function normalizeTransaction(
   const updates = events.map((e, i) => eventUpdate(e.event, slot, signature, `${signature}:${i}`));
   return {
     updates,
-    errors: errors.map((e) => ({ slot, signature, logIndex: e.logIndex, code: e.code, message: e.message, line: logs[e.logIndex] ?? '' })),
+    errors: errors.map((e) => ({
+      slot,
+      signature,
+      logIndex: e.logIndex,
+      code: e.code,
+      message: e.message,
+      line: logs[e.logIndex] ?? '',
+    })),
   };
 }
 
@@ -32,11 +39,29 @@ function eventUpdate(ev: RvEvent, slot: number, signature: string, id: string): 
   const base = { id, slot, signature };
   switch (ev.name) {
     case 'TrackRegistered':
-      return { type: 'track_registered', ...base, trackId: ev.data.trackId, mint: ev.data.mint.toBase58(), depth: ev.data.depth };
+      return {
+        type: 'track_registered',
+        ...base,
+        trackId: ev.data.trackId,
+        mint: ev.data.mint.toBase58(),
+        depth: ev.data.depth,
+      };
     case 'IdentityRegistered':
-      return { type: 'identity_registered', ...base, wallet: ev.data.wallet.toBase58(), commitment: hex32(ev.data.commitment) };
+      return {
+        type: 'identity_registered',
+        ...base,
+        wallet: ev.data.wallet.toBase58(),
+        commitment: hex32(ev.data.commitment),
+      };
     case 'MerkleRootUpdated':
-      return { type: 'root_updated', ...base, trackId: ev.data.trackId, root: hex32(ev.data.root), leafCount: ev.data.leafCount, seq: ev.data.seq };
+      return {
+        type: 'root_updated',
+        ...base,
+        trackId: ev.data.trackId,
+        root: hex32(ev.data.root),
+        leafCount: ev.data.leafCount,
+        seq: ev.data.seq,
+      };
     case 'OwnershipVerified':
       return {
         type: 'ownership_verified',
@@ -97,8 +122,18 @@ export function normalizeAccount(
   };
 }
 
-export function slotStatusUpdate(slot: number, status: SlotStatusUpdate['status'], parent?: number): SlotStatusUpdate {
-  return { type: 'slot_status', id: `slot:${slot}:${status}`, slot, status, ...(parent !== undefined ? { parent } : {}) };
+export function slotStatusUpdate(
+  slot: number,
+  status: SlotStatusUpdate['status'],
+  parent?: number,
+): SlotStatusUpdate {
+  return {
+    type: 'slot_status',
+    id: `slot:${slot}:${status}`,
+    slot,
+    status,
+    ...(parent !== undefined ? { parent } : {}),
+  };
 }
 
 /** The compensation for a program event whose slot died. */

@@ -67,7 +67,13 @@ export class ProjectChainUpdates {
   private readonly log = new Logger('projector');
   private readonly tokenFields = new Map<string, bigint>();
 
-  constructor(private readonly opts: { topics?: Partial<ProjectorTopics>; consumerGroup?: string; metrics?: ProjectorMetrics } = {}) {
+  constructor(
+    private readonly opts: {
+      topics?: Partial<ProjectorTopics>;
+      consumerGroup?: string;
+      metrics?: ProjectorMetrics;
+    } = {},
+  ) {
     this.topics = { chainUpdates: CHAIN_UPDATES_TOPIC, leafChanges: LEAF_CHANGES_TOPIC, ...opts.topics };
     this.metrics = opts.metrics;
   }
@@ -93,7 +99,8 @@ export class ProjectChainUpdates {
       switch (u.type) {
         case 'holding_changed': {
           const prev = holdings.get(u.tokenAccount);
-          if (!prev || prev.slot < u.slot || (prev.slot === u.slot && prev.writeVersion < u.writeVersion)) holdings.set(u.tokenAccount, u);
+          if (!prev || prev.slot < u.slot || (prev.slot === u.slot && prev.writeVersion < u.writeVersion))
+            holdings.set(u.tokenAccount, u);
           break;
         }
         case 'identity_registered':
@@ -122,7 +129,13 @@ export class ProjectChainUpdates {
       await client.query(
         `INSERT INTO indexer_dead_letters (topic, partition, "offset", code, reason)
          SELECT $1, $2, * FROM unnest($3::bigint[], $4::text[], $5::text[])`,
-        [this.topics.chainUpdates, partition, dead.map((d) => d.offset), dead.map((d) => d.code), dead.map((d) => d.reason)],
+        [
+          this.topics.chainUpdates,
+          partition,
+          dead.map((d) => d.offset),
+          dead.map((d) => d.code),
+          dead.map((d) => d.reason),
+        ],
       );
     }
     if (maxSlot >= 0) {
@@ -161,7 +174,11 @@ export class ProjectChainUpdates {
     this.log.warn(`dead-lettered ${this.topics.chainUpdates}/${partition}@${m.offset} (${code}): ${reason}`);
   }
 
-  private async identityRegistered(client: PoolClient, u: IdentityRegisteredUpdate, dirty: Dirty): Promise<void> {
+  private async identityRegistered(
+    client: PoolClient,
+    u: IdentityRegisteredUpdate,
+    dirty: Dirty,
+  ): Promise<void> {
     const wallet = pk(u.wallet);
     const { rowCount } = await client.query(
       `INSERT INTO identities (wallet, commitment, slot, signature) VALUES ($1, $2, $3, $4) ON CONFLICT (wallet) DO NOTHING`,
@@ -173,7 +190,12 @@ export class ProjectChainUpdates {
   /** One guarded multi-row upsert; returns nothing, marks the (track, wallet) pairs it touched. */
   private async upsertHoldings(client: PoolClient, hs: HoldingChangedUpdate[], dirty: Dirty): Promise<void> {
     if (hs.length === 0) return;
-    const { rows } = await client.query<{ wallet: Buffer; mint: Buffer; old_wallet: Buffer | null; old_mint: Buffer | null }>(
+    const { rows } = await client.query<{
+      wallet: Buffer;
+      mint: Buffer;
+      old_wallet: Buffer | null;
+      old_mint: Buffer | null;
+    }>(
       `WITH input AS (
          SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[], $4::numeric[], $5::bigint[], $6::bigint[])
            AS x(token_account, wallet, mint, amount, slot, write_version)),
@@ -200,11 +222,15 @@ export class ProjectChainUpdates {
     const touched: [Buffer, Buffer][] = [];
     for (const r of rows) {
       touched.push([r.mint, r.wallet]);
-      if (r.old_wallet && r.old_mint && (!r.old_wallet.equals(r.wallet) || !r.old_mint.equals(r.mint))) touched.push([r.old_mint, r.old_wallet]);
+      if (r.old_wallet && r.old_mint && (!r.old_wallet.equals(r.wallet) || !r.old_mint.equals(r.mint)))
+        touched.push([r.old_mint, r.old_wallet]);
     }
     if (touched.length === 0) return;
     const mints = [...new Map(touched.map(([m]) => [m.toString('hex'), m])).values()];
-    const { rows: tracks } = await client.query<{ track_id: string; mint: Buffer }>(`SELECT track_id::text, mint FROM tracks WHERE mint = ANY($1::bytea[])`, [mints]);
+    const { rows: tracks } = await client.query<{ track_id: string; mint: Buffer }>(
+      `SELECT track_id::text, mint FROM tracks WHERE mint = ANY($1::bytea[])`,
+      [mints],
+    );
     const trackOf = new Map(tracks.map((t) => [t.mint.toString('hex'), BigInt(t.track_id)]));
     for (const [m, w] of touched) {
       const t = trackOf.get(m.toString('hex'));
@@ -221,10 +247,10 @@ export class ProjectChainUpdates {
   }
   private async rootUpdated(client: PoolClient, u: RootUpdatedUpdate): Promise<void> {
     const root = hex(u.root);
-    const { rows } = await client.query<{ root: Buffer }>(`SELECT root FROM merkle_roots WHERE track_id = $1 AND seq = $2`, [
-      u.trackId.toString(),
-      u.seq.toString(),
-    ]);
+    const { rows } = await client.query<{ root: Buffer }>(
+      `SELECT root FROM merkle_roots WHERE track_id = $1 AND seq = $2`,
+      [u.trackId.toString(), u.seq.toString()],
+    );
     const computed = rows[0]?.root;
     const verdict = !computed ? 'unknown' : computed.equals(root) ? 'accepted' : 'mismatch';
     const { rowCount } = await client.query(
@@ -245,7 +271,9 @@ export class ProjectChainUpdates {
         `ALARM root mismatch: track ${u.trackId} seq ${u.seq}: chain has ${u.root} (tx ${u.signature}), registry computed 0x${computed!.toString('hex')}`,
       );
     } else {
-      this.log.warn(`track ${u.trackId} seq ${u.seq}: on-chain root ${u.root} has no registry root for that seq yet`);
+      this.log.warn(
+        `track ${u.trackId} seq ${u.seq}: on-chain root ${u.root} has no registry root for that seq yet`,
+      );
     }
   }
 
@@ -270,7 +298,10 @@ export class ProjectChainUpdates {
     switch (o.type) {
       case 'identity_registered': {
         const wallet = pk(o.wallet);
-        const { rowCount } = await client.query(`DELETE FROM identities WHERE wallet = $1 AND signature = $2`, [wallet, o.signature]);
+        const { rowCount } = await client.query(
+          `DELETE FROM identities WHERE wallet = $1 AND signature = $2`,
+          [wallet, o.signature],
+        );
         if (rowCount) dirty.wallets.set(wallet.toString('hex'), wallet);
         return;
       }
@@ -287,11 +318,10 @@ export class ProjectChainUpdates {
         return;
       }
       case 'root_updated':
-        await client.query(`DELETE FROM indexer_onchain_roots WHERE track_id = $1 AND seq = $2 AND signature = $3`, [
-          o.trackId.toString(),
-          o.seq.toString(),
-          o.signature,
-        ]);
+        await client.query(
+          `DELETE FROM indexer_onchain_roots WHERE track_id = $1 AND seq = $2 AND signature = $3`,
+          [o.trackId.toString(), o.seq.toString(), o.signature],
+        );
         await client.query(
           `UPDATE merkle_roots SET accepted = false, accepted_slot = NULL, accepted_signature = NULL
            WHERE track_id = $1 AND seq = $2 AND accepted_signature = $3`,
@@ -299,8 +329,14 @@ export class ProjectChainUpdates {
         );
         return;
       case 'ownership_verified':
-        await client.query(`DELETE FROM verifications WHERE nullifier = $1 AND signature = $2`, [hex(o.nullifier), o.signature]);
-        await client.query(`DELETE FROM nullifiers WHERE hash = $1 AND tx_signature = $2`, [hex(o.nullifier), o.signature]);
+        await client.query(`DELETE FROM verifications WHERE nullifier = $1 AND signature = $2`, [
+          hex(o.nullifier),
+          o.signature,
+        ]);
+        await client.query(`DELETE FROM nullifiers WHERE hash = $1 AND tx_signature = $2`, [
+          hex(o.nullifier),
+          o.signature,
+        ]);
         return;
     }
   }
@@ -309,7 +345,12 @@ export class ProjectChainUpdates {
    * Evaluates the leaf rule for every pair the batch may have changed (in track, wallet order, so
    * change seqs are deterministic for a given batch) and emits the differences.
    */
-  private async reconcile(client: PoolClient, dirty: Dirty, slot: number, out: OutboxRecord[]): Promise<void> {
+  private async reconcile(
+    client: PoolClient,
+    dirty: Dirty,
+    slot: number,
+    out: OutboxRecord[],
+  ): Promise<void> {
     const wallets = [...dirty.wallets.values()];
     if (wallets.length > 0) {
       const { rows } = await client.query<{ track_id: string; wallet: Buffer }>(
@@ -334,7 +375,9 @@ export class ProjectChainUpdates {
       );
       for (const r of rows) dirty.pair(BigInt(r.track_id), r.wallet);
     }
-    const pairs = [...dirty.pairs.values()].sort((a, b) => (a.trackId !== b.trackId ? (a.trackId < b.trackId ? -1 : 1) : Buffer.compare(a.wallet, b.wallet)));
+    const pairs = [...dirty.pairs.values()].sort((a, b) =>
+      a.trackId !== b.trackId ? (a.trackId < b.trackId ? -1 : 1) : Buffer.compare(a.wallet, b.wallet),
+    );
     if (pairs.length === 0) return;
     const { rows } = await client.query<{
       track_id: string;
@@ -355,15 +398,26 @@ export class ProjectChainUpdates {
         ORDER BY p.ord`,
       [pairs.map((x) => x.trackId.toString()), pairs.map((x) => x.wallet)],
     );
-    const changes: { trackId: bigint; wallet: Buffer; leaf: Buffer; present: boolean; mint: Buffer; depth: number }[] = [];
+    const changes: {
+      trackId: bigint;
+      wallet: Buffer;
+      leaf: Buffer;
+      present: boolean;
+      mint: Buffer;
+      depth: number;
+    }[] = [];
     for (const r of rows) {
       const trackId = BigInt(r.track_id);
-      const track = r.mint && r.depth !== null ? { mint: r.mint, depth: r.depth } : dirty.goneTracks.get(trackId);
+      const track =
+        r.mint && r.depth !== null ? { mint: r.mint, depth: r.depth } : dirty.goneTracks.get(trackId);
       let commitment: bigint | undefined;
       if (r.commitment && r.mint) {
         const c = BigInt(`0x${r.commitment.toString('hex')}`);
         if (isField(c)) commitment = c;
-        else this.log.warn(`wallet ${bs58.encode(r.wallet)}: registered commitment is not a field element; no leaf`);
+        else
+          this.log.warn(
+            `wallet ${bs58.encode(r.wallet)}: registered commitment is not a field element; no leaf`,
+          );
       }
       const want = r.mint !== null && commitment !== undefined && BigInt(r.balance) >= 1n;
       if (want === (r.present ?? false) || !track) continue;
@@ -380,22 +434,45 @@ export class ProjectChainUpdates {
        RETURNING track_id::text, last_seq::text`,
       [[...perTrack.keys()].map(String), [...perTrack.values()]],
     );
-    const next = new Map(seqRows.map((r) => [BigInt(r.track_id), BigInt(r.last_seq) - BigInt(perTrack.get(BigInt(r.track_id))!) + 1n]));
+    const next = new Map(
+      seqRows.map((r) => [
+        BigInt(r.track_id),
+        BigInt(r.last_seq) - BigInt(perTrack.get(BigInt(r.track_id))!) + 1n,
+      ]),
+    );
     const seqs: bigint[] = [];
     for (const c of changes) {
       const s = next.get(c.trackId)!;
       next.set(c.trackId, s + 1n);
       seqs.push(s);
       const op = c.present ? 'append' : 'revoke';
-      const value = { trackId: c.trackId, changeSeq: s, op, leaf: `0x${c.leaf.toString('hex')}`, depth: c.depth, slot, mint: bs58.encode(c.mint) } as const;
-      out.push({ topic: this.topics.leafChanges, key: leafChangeKey(value), value: leafChangeCodec.encode(value) });
+      const value = {
+        trackId: c.trackId,
+        changeSeq: s,
+        op,
+        leaf: `0x${c.leaf.toString('hex')}`,
+        depth: c.depth,
+        slot,
+        mint: bs58.encode(c.mint),
+      } as const;
+      out.push({
+        topic: this.topics.leafChanges,
+        key: leafChangeKey(value),
+        value: leafChangeCodec.encode(value),
+      });
       this.metrics?.leafChanges.inc({ op });
     }
     await client.query(
       `INSERT INTO indexer_leaves (track_id, wallet, leaf, present, change_seq)
        SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bool[], $5::bigint[])
        ON CONFLICT (track_id, wallet) DO UPDATE SET leaf = EXCLUDED.leaf, present = EXCLUDED.present, change_seq = EXCLUDED.change_seq`,
-      [changes.map((c) => c.trackId.toString()), changes.map((c) => c.wallet), changes.map((c) => c.leaf), changes.map((c) => c.present), seqs.map(String)],
+      [
+        changes.map((c) => c.trackId.toString()),
+        changes.map((c) => c.wallet),
+        changes.map((c) => c.leaf),
+        changes.map((c) => c.present),
+        seqs.map(String),
+      ],
     );
   }
 

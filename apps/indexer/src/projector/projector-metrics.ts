@@ -19,14 +19,35 @@ export function projectorMetrics(m: MetricsService): ProjectorMetrics {
   return {
     records: m.counter('rv_indexer_projected_records_total', 'chain updates projected, by type', ['type']),
     leafChanges: m.counter('rv_indexer_leaf_changes_total', 'leaf changes derived, by op', ['op']),
-    deadLetters: m.counter('rv_indexer_dead_letters_total', 'records sent to the dead-letter topic, by code', ['code']),
-    rootMismatches: m.counter('rv_indexer_root_mismatch_total', 'ALARM: on-chain root differs from the computed root', ['track']),
-    rootsAccepted: m.counter('rv_indexer_roots_accepted_total', 'registry roots marked accepted by the chain'),
-    batchSize: m.histogram('rv_indexer_batch_size', 'records per projector batch', [], [1, 10, 50, 100, 250, 500, 1000, 2500, 5000]),
-    batchSeconds: m.histogram('rv_indexer_batch_duration_seconds', 'projector batch duration (one transaction)', [], [
-      0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+    deadLetters: m.counter(
+      'rv_indexer_dead_letters_total',
+      'records sent to the dead-letter topic, by code',
+      ['code'],
+    ),
+    rootMismatches: m.counter(
+      'rv_indexer_root_mismatch_total',
+      'ALARM: on-chain root differs from the computed root',
+      ['track'],
+    ),
+    rootsAccepted: m.counter(
+      'rv_indexer_roots_accepted_total',
+      'registry roots marked accepted by the chain',
+    ),
+    batchSize: m.histogram(
+      'rv_indexer_batch_size',
+      'records per projector batch',
+      [],
+      [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+    ),
+    batchSeconds: m.histogram(
+      'rv_indexer_batch_duration_seconds',
+      'projector batch duration (one transaction)',
+      [],
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    ),
+    consumerLag: m.gauge('rv_indexer_consumer_lag', 'records behind the partition high watermark', [
+      'partition',
     ]),
-    consumerLag: m.gauge('rv_indexer_consumer_lag', 'records behind the partition high watermark', ['partition']),
     projectedSlot: m.gauge('rv_indexer_projected_slot', 'highest slot projected into PostgreSQL'),
   };
 }

@@ -23,8 +23,13 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.get('INDEXER_ROLES').includes('projector')) return;
-    const topics = { chainUpdates: this.config.get('CHAIN_UPDATES_TOPIC'), leafChanges: this.config.get('LEAF_CHANGES_TOPIC') };
-    await this.kafka.ensureTopics(indexerTopics({ ...topics, partitions: this.config.get('TOPIC_PARTITIONS') }));
+    const topics = {
+      chainUpdates: this.config.get('CHAIN_UPDATES_TOPIC'),
+      leafChanges: this.config.get('LEAF_CHANGES_TOPIC'),
+    };
+    await this.kafka.ensureTopics(
+      indexerTopics({ ...topics, partitions: this.config.get('TOPIC_PARTITIONS') }),
+    );
     this.projector = new Projector({
       kafka: this.kafka.kafka,
       producer: this.kafka.producer,

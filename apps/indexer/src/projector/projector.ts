@@ -44,7 +44,11 @@ export class Projector {
   readonly useCase: ProjectChainUpdates;
 
   constructor(private readonly opts: ProjectorOptions) {
-    this.useCase = new ProjectChainUpdates({ topics: opts.topics, consumerGroup: opts.groupId, metrics: opts.metrics });
+    this.useCase = new ProjectChainUpdates({
+      topics: opts.topics,
+      consumerGroup: opts.groupId,
+      metrics: opts.metrics,
+    });
     this.relay = new OutboxRelay(opts.pool, opts.producer, {
       onSent: () => undefined,
     });
@@ -58,7 +62,10 @@ export class Projector {
       afterCommit: ({ partition, count, ms, nextOffset, highWatermark }) => {
         this.opts.metrics?.batchSize.observe(count);
         this.opts.metrics?.batchSeconds.observe(ms / 1000);
-        this.opts.metrics?.consumerLag.set({ partition: String(partition) }, Math.max(0, Number(BigInt(highWatermark) - BigInt(nextOffset))));
+        this.opts.metrics?.consumerLag.set(
+          { partition: String(partition) },
+          Math.max(0, Number(BigInt(highWatermark) - BigInt(nextOffset))),
+        );
         this.relay.nudge();
       },
     });

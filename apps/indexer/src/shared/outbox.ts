@@ -47,7 +47,12 @@ export class OutboxRelay {
   constructor(
     private readonly pool: Pool,
     private readonly producer: Producer,
-    private readonly opts: { batch?: number; idleMs?: number; keepSentMs?: number; onSent?: (n: number) => void } = {},
+    private readonly opts: {
+      batch?: number;
+      idleMs?: number;
+      keepSentMs?: number;
+      onSent?: (n: number) => void;
+    } = {},
   ) {}
 
   start(): void {
@@ -83,7 +88,9 @@ export class OutboxRelay {
       try {
         if (!this.lockClient) {
           const c = await this.pool.connect();
-          const { rows } = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${RELAY_LOCK_SQL}) AS ok`);
+          const { rows } = await c.query<{ ok: boolean }>(
+            `SELECT pg_try_advisory_lock(${RELAY_LOCK_SQL}) AS ok`,
+          );
           if (!rows[0]?.ok) {
             c.release();
             await this.sleep(1000);
@@ -95,9 +102,10 @@ export class OutboxRelay {
         const n = await this.publishOnce();
         if (Date.now() - lastPrune > 10_000) {
           lastPrune = Date.now();
-          await this.pool.query(`DELETE FROM indexer_outbox WHERE sent_at < now() - ($1::int * interval '1 millisecond')`, [
-            this.opts.keepSentMs ?? 600_000,
-          ]);
+          await this.pool.query(
+            `DELETE FROM indexer_outbox WHERE sent_at < now() - ($1::int * interval '1 millisecond')`,
+            [this.opts.keepSentMs ?? 600_000],
+          );
         }
         if (n === 0) await this.sleep(this.opts.idleMs ?? 200);
       } catch (e) {
@@ -116,7 +124,13 @@ export class OutboxRelay {
 
   /** Publishes up to one batch of unsent rows; returns how many. */
   async publishOnce(): Promise<number> {
-    const { rows } = await this.pool.query<{ id: string; topic: string; key: string | null; value: Buffer; headers: Record<string, string> | null }>(
+    const { rows } = await this.pool.query<{
+      id: string;
+      topic: string;
+      key: string | null;
+      value: Buffer;
+      headers: Record<string, string> | null;
+    }>(
       `SELECT o.id::text AS id, o.topic, o.key, o.value, o.headers FROM indexer_outbox o WHERE o.sent_at IS NULL ORDER BY o.id LIMIT $1`,
       [this.opts.batch ?? 2000],
     );
@@ -128,8 +142,13 @@ export class OutboxRelay {
       list.push({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) });
       byTopic.set(r.topic, list);
     }
-    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-    await this.pool.query(`UPDATE indexer_outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    await this.pool.query(`UPDATE indexer_outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [
+      rows.map((r) => r.id),
+    ]);
     this.sent += rows.length;
     this.opts.onSent?.(rows.length);
     return rows.length;

@@ -26,7 +26,13 @@ export interface PgOffsetConsumerOptions {
    */
   apply: (client: PoolClient, messages: KafkaMessage[], partition: number) => Promise<void>;
   /** Called after each durable commit (metrics, waking the outbox relay). */
-  afterCommit?: (info: { partition: number; count: number; nextOffset: string; ms: number; highWatermark: string }) => void;
+  afterCommit?: (info: {
+    partition: number;
+    count: number;
+    nextOffset: string;
+    ms: number;
+    highWatermark: string;
+  }) => void;
   /** A transaction-scoped advisory lock every batch takes first (serializes writers of this schema); optional. */
   serializeKey?: string;
   maxBytesPerPartition?: number;
@@ -56,7 +62,9 @@ export class PgOffsetConsumer {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const assigned = e.payload.memberAssignment[topic] ?? [];
-      void this.seekToStored(assigned).catch((err: unknown) => this.log.error(`seek after join failed: ${String(err)}`));
+      void this.seekToStored(assigned).catch((err: unknown) =>
+        this.log.error(`seek after join failed: ${String(err)}`),
+      );
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -82,10 +90,17 @@ export class PgOffsetConsumer {
 
   private async seekToStored(partitions: number[]): Promise<void> {
     const stored = await this.storedOffsets(partitions);
-    for (const [partition, offset] of stored) this.consumer?.seek({ topic: this.opts.topic, partition, offset });
+    for (const [partition, offset] of stored)
+      this.consumer?.seek({ topic: this.opts.topic, partition, offset });
   }
 
-  private async handleBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  private async handleBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const maxBackoff = this.opts.maxBackoffMs ?? 5000;
     for (let attempt = 1; ; attempt++) {
@@ -132,7 +147,10 @@ export class PgOffsetConsumer {
     let broken = false;
     try {
       await client.query('BEGIN');
-      if (this.opts.serializeKey !== undefined) await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext(current_schema()))', [this.opts.serializeKey]);
+      if (this.opts.serializeKey !== undefined)
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext(current_schema()))', [
+          this.opts.serializeKey,
+        ]);
       await client.query(
         `INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
          ON CONFLICT (consumer_group, topic, partition) DO NOTHING`,

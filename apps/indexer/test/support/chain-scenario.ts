@@ -24,28 +24,36 @@ export async function expectChainState(p: Pipeline, exp: ChainExpected): Promise
     `SELECT encode(wallet, 'hex') AS wallet, encode(commitment, 'hex') AS commitment FROM identities ORDER BY 1`,
   );
   const bs58 = (await import('bs58')).default;
-  expect(identities.map((i) => ({ wallet: bs58.encode(Buffer.from(i.wallet, 'hex')), commitment: i.commitment })).sort((a, b) => (a.wallet < b.wallet ? -1 : 1))).toEqual(
-    [...exp.identities].sort((a, b) => (a.wallet < b.wallet ? -1 : 1)),
+  expect(
+    identities
+      .map((i) => ({ wallet: bs58.encode(Buffer.from(i.wallet, 'hex')), commitment: i.commitment }))
+      .sort((a, b) => (a.wallet < b.wallet ? -1 : 1)),
+  ).toEqual([...exp.identities].sort((a, b) => (a.wallet < b.wallet ? -1 : 1)));
+  const holdings = await q<{ wallet: Buffer; mint: Buffer; amount: string }>(
+    `SELECT wallet, mint, amount::text FROM holdings WHERE amount > 0`,
   );
-  const holdings = await q<{ wallet: Buffer; mint: Buffer; amount: string }>(`SELECT wallet, mint, amount::text FROM holdings WHERE amount > 0`);
   const key = (h: { wallet: string; mint: string }) => `${h.wallet}/${h.mint}`;
-  expect(holdings.map((h) => ({ wallet: bs58.encode(h.wallet), mint: bs58.encode(h.mint), amount: h.amount })).sort((a, b) => (key(a) < key(b) ? -1 : 1))).toEqual(
-    [...exp.holdings].sort((a, b) => (key(a) < key(b) ? -1 : 1)),
-  );
+  expect(
+    holdings
+      .map((h) => ({ wallet: bs58.encode(h.wallet), mint: bs58.encode(h.mint), amount: h.amount }))
+      .sort((a, b) => (key(a) < key(b) ? -1 : 1)),
+  ).toEqual([...exp.holdings].sort((a, b) => (key(a) < key(b) ? -1 : 1)));
   const leaves = await p.registryLeaves();
   const want = expectedLeaves(exp);
   expect([...want.values()].flat().length).toBeGreaterThan(0);
-  for (const [t, l] of want) expect({ track: t, leaves: leaves.get(t) ?? [] }).toEqual({ track: t, leaves: l });
+  for (const [t, l] of want)
+    expect({ track: t, leaves: leaves.get(t) ?? [] }).toEqual({ track: t, leaves: l });
   for (const r of await p.rootsCheck()) expect(r.stored).toBe(r.recomputed);
   const [counts] = await q<{ v: string; n: string; dup: string }>(
     `SELECT (SELECT COUNT(*) FROM verifications)::text AS v, (SELECT COUNT(*) FROM nullifiers)::text AS n,
             (SELECT COUNT(*) FROM (SELECT track_id, leaf_hash FROM merkle_leaves WHERE revoked_at IS NULL GROUP BY 1, 2 HAVING COUNT(*) > 1) d)::text AS dup`,
   );
   expect(counts).toEqual({ v: String(exp.verifications), n: String(exp.verifications), dup: '0' });
-  const roots = await q<{ track_id: string; seq: string }>(`SELECT track_id::text, MAX(seq)::text AS seq FROM indexer_onchain_roots GROUP BY 1 ORDER BY 1`);
+  const roots = await q<{ track_id: string; seq: string }>(
+    `SELECT track_id::text, MAX(seq)::text AS seq FROM indexer_onchain_roots GROUP BY 1 ORDER BY 1`,
+  );
   expect(Object.fromEntries(roots.map((r) => [r.track_id, r.seq]))).toEqual(exp.lastSeq);
 }
-
 
 /**
  * A scenario target for tests and benches. The in-process local chain executes transactions synchronously; without a macrotask yield now

@@ -15,11 +15,14 @@ export function prng(seed: number): () => number {
   };
 }
 
-const key32 = (rand: () => number): string => bs58.encode(Buffer.from(Array.from({ length: 32 }, () => Math.floor(rand() * 256))));
+const key32 = (rand: () => number): string =>
+  bs58.encode(Buffer.from(Array.from({ length: 32 }, () => Math.floor(rand() * 256))));
 const sig = (): string => bs58.encode(randomBytes(64));
 const field = (rand: () => number): bigint => {
   let x = 0n;
-  for (let i = 0; i < 4; i++) x = (x << 64n) | BigInt(Math.floor(rand() * 2 ** 32)) * 2n ** 32n + BigInt(Math.floor(rand() * 2 ** 32));
+  for (let i = 0; i < 4; i++)
+    x =
+      (x << 64n) | (BigInt(Math.floor(rand() * 2 ** 32)) * 2n ** 32n + BigInt(Math.floor(rand() * 2 ** 32)));
   return x % FIELD_MODULUS;
 };
 
@@ -55,7 +58,15 @@ export function churnScenario(o: ChurnOptions): { updates: ChainUpdate[]; expect
   const tracks = Array.from({ length: o.tracks }, (_, i) => ({ trackId: BigInt(i + 1), mint: key32(rand) }));
   for (const t of tracks) {
     const s = sig();
-    updates.push({ type: 'track_registered', id: `${s}:0`, slot, signature: s, trackId: t.trackId, mint: t.mint, depth: 20 });
+    updates.push({
+      type: 'track_registered',
+      id: `${s}:0`,
+      slot,
+      signature: s,
+      trackId: t.trackId,
+      mint: t.mint,
+      depth: 20,
+    });
   }
   const wallets = Array.from({ length: o.holders }, () => key32(rand));
   const commitments = new Map<string, bigint>();
@@ -70,7 +81,16 @@ export function churnScenario(o: ChurnOptions): { updates: ChainUpdate[]; expect
     const a = account(w, m);
     a.amount = amount;
     const v = wv++;
-    updates.push({ type: 'holding_changed', id: `${a.account}:${v}`, slot, tokenAccount: a.account, wallet: w, mint: m, amount, writeVersion: v });
+    updates.push({
+      type: 'holding_changed',
+      id: `${a.account}:${v}`,
+      slot,
+      tokenAccount: a.account,
+      wallet: w,
+      mint: m,
+      amount,
+      writeVersion: v,
+    });
   };
   let changes = 0;
   while (changes < o.changes) {
@@ -82,7 +102,14 @@ export function churnScenario(o: ChurnOptions): { updates: ChainUpdate[]; expect
       const c = field(rand);
       commitments.set(w, c);
       const s = sig();
-      updates.push({ type: 'identity_registered', id: `${s}:0`, slot, signature: s, wallet: w, commitment: fieldToHex(c) });
+      updates.push({
+        type: 'identity_registered',
+        id: `${s}:0`,
+        slot,
+        signature: s,
+        wallet: w,
+        commitment: fieldToHex(c),
+      });
     } else if (r < 0.45) {
       write(w, t.mint, account(w, t.mint).amount + BigInt(1 + Math.floor(rand() * 3)));
       changes++;
@@ -132,5 +159,8 @@ export function churnScenario(o: ChurnOptions): { updates: ChainUpdate[]; expect
     }
     leaves.set(t.trackId, live.sort());
   }
-  return { updates, expected: { leaves, identities: commitments.size, nullifiers: nullifiers.sort(), tracks } };
+  return {
+    updates,
+    expected: { leaves, identities: commitments.size, nullifiers: nullifiers.sort(), tracks },
+  };
 }

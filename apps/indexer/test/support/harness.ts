@@ -55,7 +55,11 @@ export class Pipeline {
     }
     p.kafka = createKafka({ brokers: testEnv().KAFKA_BROKERS.split(','), clientId: 'idx-spec' });
     p.admin = p.kafka.admin();
-    p.producer = p.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    p.producer = p.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     await Promise.all([p.admin.connect(), p.producer.connect()]);
     await ensureTopics(p.admin, [
       { topic: p.topics.chainUpdates, numPartitions: partitions },
@@ -88,7 +92,9 @@ export class Pipeline {
       await this.producer.send({
         topic: this.topics.chainUpdates,
         acks: -1,
-        messages: updates.slice(i, i + chunk).map((u) => ({ key: chainUpdateKey(u), value: chainUpdateCodec.encode(u) })),
+        messages: updates
+          .slice(i, i + chunk)
+          .map((u) => ({ key: chainUpdateKey(u), value: chainUpdateCodec.encode(u) })),
       });
     }
   }
@@ -106,7 +112,12 @@ export class Pipeline {
       TREE_WRITER_GROUP: `registry-${this.suffix}`,
     } as unknown as RegistryConfig);
     const kafka = new KafkaService(this.kafka, this.producer, this.admin);
-    const consumer = new LeafChangesConsumer(kafka, new ApplyLeafChanges(this.pool, 20), config, new MetricsService('spec'));
+    const consumer = new LeafChangesConsumer(
+      kafka,
+      new ApplyLeafChanges(this.pool, 20),
+      config,
+      new MetricsService('spec'),
+    );
     this.registry = await kafka.consume({
       groupId: `registry-${this.suffix}`,
       topics: [this.topics.leafChanges],
@@ -163,9 +174,12 @@ export class Pipeline {
 
   /** Live leaves per track (sorted hex) as the projector derived them (indexer_leaves). */
   async projectedLeaves(): Promise<Map<bigint, string[]>> {
-    const { rows } = await this.pool.query<{ track_id: string; leaf: Buffer }>(`SELECT track_id::text, leaf FROM indexer_leaves WHERE present`);
+    const { rows } = await this.pool.query<{ track_id: string; leaf: Buffer }>(
+      `SELECT track_id::text, leaf FROM indexer_leaves WHERE present`,
+    );
     const out = new Map<bigint, string[]>();
-    for (const r of rows) out.set(BigInt(r.track_id), [...(out.get(BigInt(r.track_id)) ?? []), `0x${r.leaf.toString('hex')}`]);
+    for (const r of rows)
+      out.set(BigInt(r.track_id), [...(out.get(BigInt(r.track_id)) ?? []), `0x${r.leaf.toString('hex')}`]);
     for (const [t, l] of out) out.set(t, l.sort());
     return out;
   }
@@ -196,8 +210,14 @@ export class Pipeline {
         [t.track_id],
       );
       const tree = new SparseMerkleTree(new MemoryNodeStore(), { depth: t.depth, hasher: getHasher() });
-      const res = await tree.computeBatch(rows.map((r) => ({ index: Number(r.index), leaf: BigInt(`0x${r.leaf_hash.toString('hex')}`) })));
-      out.push({ trackId: BigInt(t.track_id), stored: BigInt(`0x${t.root.toString('hex')}`), recomputed: rows.length ? res.root : BigInt(`0x${t.root.toString('hex')}`) });
+      const res = await tree.computeBatch(
+        rows.map((r) => ({ index: Number(r.index), leaf: BigInt(`0x${r.leaf_hash.toString('hex')}`) })),
+      );
+      out.push({
+        trackId: BigInt(t.track_id),
+        stored: BigInt(`0x${t.root.toString('hex')}`),
+        recomputed: rows.length ? res.root : BigInt(`0x${t.root.toString('hex')}`),
+      });
     }
     return out;
   }
@@ -205,7 +225,15 @@ export class Pipeline {
   async close(): Promise<void> {
     await this.stopRegistry();
     await this.producer.disconnect();
-    await this.admin.deleteTopics({ topics: [...Object.values(this.topics), dlqTopicOf(this.topics.chainUpdates), dlqTopicOf(this.topics.leafChanges)] }).catch(() => undefined);
+    await this.admin
+      .deleteTopics({
+        topics: [
+          ...Object.values(this.topics),
+          dlqTopicOf(this.topics.chainUpdates),
+          dlqTopicOf(this.topics.leafChanges),
+        ],
+      })
+      .catch(() => undefined);
     await this.admin.disconnect();
     await this.pool.end();
     await this.dropSchema();

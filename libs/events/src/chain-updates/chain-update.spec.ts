@@ -10,7 +10,14 @@ const H2 = `0x${'ab'.repeat(32)}`;
 // breaking change (a new topic version), not an edit.
 const vectors: { value: ChainUpdate; key: string; encoded: string }[] = [
   {
-    value: { type: 'identity_registered', id: `${SIG}:0`, slot: 42, signature: SIG, wallet: WALLET, commitment: H1 },
+    value: {
+      type: 'identity_registered',
+      id: `${SIG}:0`,
+      slot: 42,
+      signature: SIG,
+      wallet: WALLET,
+      commitment: H1,
+    },
     key: WALLET,
     encoded: `{"commitment":"${H1}","id":"${SIG}:0","signature":"${SIG}","slot":42,"type":"identity_registered","v":1,"wallet":"${WALLET}"}`,
   },
@@ -30,17 +37,43 @@ const vectors: { value: ChainUpdate; key: string; encoded: string }[] = [
     encoded: `{"amount":"18446744073709551615","id":"${WALLET}:18446744073709551615","mint":"${MINT}","signature":"${SIG}","slot":43,"tokenAccount":"${WALLET}","type":"holding_changed","v":1,"wallet":"${WALLET}","writeVersion":"18446744073709551615"}`,
   },
   {
-    value: { type: 'track_registered', id: `${SIG}:1`, slot: 1, signature: SIG, trackId: 7n, mint: MINT, depth: 20 },
+    value: {
+      type: 'track_registered',
+      id: `${SIG}:1`,
+      slot: 1,
+      signature: SIG,
+      trackId: 7n,
+      mint: MINT,
+      depth: 20,
+    },
     key: 'track:7',
     encoded: `{"depth":20,"id":"${SIG}:1","mint":"${MINT}","signature":"${SIG}","slot":1,"trackId":"7","type":"track_registered","v":1}`,
   },
   {
-    value: { type: 'root_updated', id: `${SIG}:2`, slot: 9, signature: SIG, trackId: 7n, root: H2, leafCount: 3n, seq: 2n },
+    value: {
+      type: 'root_updated',
+      id: `${SIG}:2`,
+      slot: 9,
+      signature: SIG,
+      trackId: 7n,
+      root: H2,
+      leafCount: 3n,
+      seq: 2n,
+    },
     key: 'track:7',
     encoded: `{"id":"${SIG}:2","leafCount":"3","root":"${H2}","seq":"2","signature":"${SIG}","slot":9,"trackId":"7","type":"root_updated","v":1}`,
   },
   {
-    value: { type: 'ownership_verified', id: `${SIG}:3`, slot: 10, signature: SIG, trackId: 7n, scope: H1, nullifier: H2, root: H1 },
+    value: {
+      type: 'ownership_verified',
+      id: `${SIG}:3`,
+      slot: 10,
+      signature: SIG,
+      trackId: 7n,
+      scope: H1,
+      nullifier: H2,
+      root: H1,
+    },
     key: 'track:7',
     encoded: `{"id":"${SIG}:3","nullifier":"${H2}","root":"${H1}","scope":"${H1}","signature":"${SIG}","slot":10,"trackId":"7","type":"ownership_verified","v":1}`,
   },
@@ -54,7 +87,14 @@ const vectors: { value: ChainUpdate; key: string; encoded: string }[] = [
       type: 'event_reverted',
       id: `revert:${SIG}:0`,
       slot: 42,
-      original: { type: 'identity_registered', id: `${SIG}:0`, slot: 42, signature: SIG, wallet: WALLET, commitment: H1 },
+      original: {
+        type: 'identity_registered',
+        id: `${SIG}:0`,
+        slot: 42,
+        signature: SIG,
+        wallet: WALLET,
+        commitment: H1,
+      },
     },
     key: WALLET,
     encoded: `{"id":"revert:${SIG}:0","original":{"commitment":"${H1}","id":"${SIG}:0","signature":"${SIG}","slot":42,"type":"identity_registered","wallet":"${WALLET}"},"slot":42,"type":"event_reverted","v":1}`,
@@ -62,11 +102,14 @@ const vectors: { value: ChainUpdate; key: string; encoded: string }[] = [
 ];
 
 describe('rv.chain.updates.v1 codec', () => {
-  it.each(vectors.map((v) => [v.value.type, v] as const))('%s encodes to its known-good bytes and decodes back', (_t, v) => {
-    expect(chainUpdateCodec.encode(v.value).toString('utf8')).toBe(v.encoded);
-    expect(chainUpdateCodec.decode(Buffer.from(v.encoded))).toEqual({ ok: true, value: v.value });
-    expect(chainUpdateKey(v.value)).toBe(v.key);
-  });
+  it.each(vectors.map((v) => [v.value.type, v] as const))(
+    '%s encodes to its known-good bytes and decodes back',
+    (_t, v) => {
+      expect(chainUpdateCodec.encode(v.value).toString('utf8')).toBe(v.encoded);
+      expect(chainUpdateCodec.decode(Buffer.from(v.encoded))).toEqual({ ok: true, value: v.value });
+      expect(chainUpdateKey(v.value)).toBe(v.key);
+    },
+  );
 
   it('rejects another schema version with a schema_version reason', () => {
     const v2 = vectors[0]!.encoded.replace('"v":1', '"v":2');
@@ -75,17 +118,35 @@ describe('rv.chain.updates.v1 codec', () => {
       error: { code: 'schema_version', message: 'schema version 2 is not supported (expected 1)' },
     });
     const none = vectors[0]!.encoded.replace(',"v":1', '');
-    expect(chainUpdateCodec.decode(Buffer.from(none))).toMatchObject({ ok: false, error: { code: 'schema_version' } });
+    expect(chainUpdateCodec.decode(Buffer.from(none))).toMatchObject({
+      ok: false,
+      error: { code: 'schema_version' },
+    });
   });
 
   it('rejects bytes that are not JSON, and values that break the schema, naming the field', () => {
-    expect(chainUpdateCodec.decode(Buffer.from('\x00\x01garbage'))).toMatchObject({ ok: false, error: { code: 'bad_encoding' } });
+    expect(chainUpdateCodec.decode(Buffer.from('\x00\x01garbage'))).toMatchObject({
+      ok: false,
+      error: { code: 'bad_encoding' },
+    });
     expect(chainUpdateCodec.decode(null)).toMatchObject({ ok: false, error: { code: 'bad_encoding' } });
-    const badAmount = vectors[1]!.encoded.replace('"amount":"18446744073709551615"', '"amount":"18446744073709551616"');
-    expect(chainUpdateCodec.decode(Buffer.from(badAmount))).toMatchObject({ ok: false, error: { code: 'invalid', message: /^amount:/ } });
+    const badAmount = vectors[1]!.encoded.replace(
+      '"amount":"18446744073709551615"',
+      '"amount":"18446744073709551616"',
+    );
+    expect(chainUpdateCodec.decode(Buffer.from(badAmount))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', message: /^amount:/ },
+    });
     const badHex = vectors[0]!.encoded.replace(H1, '0x12');
-    expect(chainUpdateCodec.decode(Buffer.from(badHex))).toMatchObject({ ok: false, error: { code: 'invalid', message: /^commitment:/ } });
+    expect(chainUpdateCodec.decode(Buffer.from(badHex))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', message: /^commitment:/ },
+    });
     const unknownType = vectors[0]!.encoded.replace('identity_registered', 'wallet_drained');
-    expect(chainUpdateCodec.decode(Buffer.from(unknownType))).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(chainUpdateCodec.decode(Buffer.from(unknownType))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid' },
+    });
   });
 });

@@ -38,7 +38,12 @@ export const proofJobSchema = z.object({
   siblings: z.array(fieldHex).optional(),
 });
 
-const publicInputsSchema = z.object({ root: fieldHex, trackId: fieldHex, scope: fieldHex, nullifier: fieldHex });
+const publicInputsSchema = z.object({
+  root: fieldHex,
+  trackId: fieldHex,
+  scope: fieldHex,
+  nullifier: fieldHex,
+});
 
 export const proofResultSchema = z.discriminatedUnion('status', [
   z.object({
