@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeSecretFile } from '@rv/config';
 import type { Keypair } from '@solana/web3.js';
 import { generateJobKeyPem } from '@rv/sealed';
 import { scenarioKeys } from '../../localnet/src';
@@ -10,15 +11,6 @@ export interface DemoKeys {
   verifierFile: string;
   jobKeyFile: string;
   pepperFile: string;
-}
-
-/** Writes `content` with mode 0600 (folder 0700), atomically; never prints it. */
-function writeSecret(file: string, content: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.chmodSync(path.dirname(file), 0o700);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content, { mode: 0o600 });
-  fs.renameSync(tmp, file);
 }
 
 const keypairJson = (kp: Keypair) => JSON.stringify(Array.from(kp.secretKey));
@@ -36,9 +28,9 @@ export function ensureDemoKeys(dir: string, seed: string): DemoKeys {
     jobKeyFile: path.join(dir, 'prover-job-key.pem'),
     pepperFile: path.join(dir, 'api-key-pepper'),
   };
-  writeSecret(keys.rootAuthorityFile, keypairJson(scenarioKeys.authority(seed)));
-  writeSecret(keys.verifierFile, keypairJson(scenarioKeys.verifier(seed)));
-  if (!fs.existsSync(keys.jobKeyFile)) writeSecret(keys.jobKeyFile, generateJobKeyPem());
-  if (!fs.existsSync(keys.pepperFile)) writeSecret(keys.pepperFile, randomBytes(32).toString('hex'));
+  writeSecretFile(keys.rootAuthorityFile, keypairJson(scenarioKeys.authority(seed)), { force: true });
+  writeSecretFile(keys.verifierFile, keypairJson(scenarioKeys.verifier(seed)), { force: true });
+  if (!fs.existsSync(keys.jobKeyFile)) writeSecretFile(keys.jobKeyFile, generateJobKeyPem());
+  if (!fs.existsSync(keys.pepperFile)) writeSecretFile(keys.pepperFile, randomBytes(32).toString('hex'));
   return keys;
 }

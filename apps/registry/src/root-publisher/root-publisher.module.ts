@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { Keypair } from '@solana/web3.js';
-import { ConfigError, ConfigService } from '@rv/config';
+import { parseKeypairJson } from '@rv/chain';
+import { ConfigError, ConfigService, readSecretFile } from '@rv/config';
 import { KafkaService, dlqTopicOf } from '@rv/kafka';
 import { HealthRegistry, MetricsService } from '@rv/observability';
-import { loadKeypairFile } from '../../../../tools/keys/keypair-file';
 import type { RegistryConfig } from '../registry.config';
 import { PublishRoots } from './publish-roots';
 import { rootPublisherOptionsFrom, type RootPublisherOptions } from './root-publisher.config';
@@ -38,7 +38,11 @@ export class RootPublisherService implements OnApplicationBootstrap {
     }
     let authority: Keypair;
     try {
-      authority = loadKeypairFile(o.keypairFile!);
+      const bytes = readSecretFile(o.keypairFile!, 'keypair file');
+      const parsed = parseKeypairJson(bytes);
+      bytes.fill(0);
+      if (!parsed.ok) throw new Error(`keypair file ${o.keypairFile}: ${parsed.error.message}`);
+      authority = parsed.value;
     } catch (e) {
       // The loader's messages name the file and the problem, never its content.
       throw new ConfigError(
