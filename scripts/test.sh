@@ -16,7 +16,8 @@ npx prettier --check --log-level warn "{apps,libs,tools,bench,scripts,circuits}/
 
 echo "== jest"
 mkdir -p .local/reports
-npx jest --runInBand --json --outputFile=.local/reports/jest.json "$@" || status=1
+# (jest's own summary is parsed: its --json writer cannot serialize BigInt values in failure details)
+npx jest --runInBand "$@" 2>&1 | tee .local/reports/jest.txt || status=1
 
 rm -f .local/reports/cargo.txt
 if [ -f programs/test.sh ] && [ $# -eq 0 ]; then
@@ -28,6 +29,6 @@ if [ -f programs/test.sh ] && [ $# -eq 0 ]; then
   fi
 fi
 
-node scripts/test-summary.js .local/reports/jest.json .local/reports/cargo.txt || status=1
+node scripts/test-summary.js .local/reports/jest.txt .local/reports/cargo.txt || status=1
 echo "test run took $((SECONDS - start))s"
 exit $status

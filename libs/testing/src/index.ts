@@ -62,3 +62,4 @@ export async function createTestSchema(
 
 export { ThrowawayPostgres, freePort } from './throwaway-postgres';
 export { spawnApp, SpawnedApp } from './spawn-app';
+export { ThrowawayKafka } from './throwaway-kafka';

@@ -40,9 +40,15 @@ export class Pipeline {
   private dropSchema!: () => Promise<void>;
   private registry?: RunningConsumer;
 
-  /** `databaseUrl`: another PostgreSQL server (e.g. a ThrowawayPostgres a test restarts). */
-  static async create(partitions = 3, databaseUrl?: string): Promise<Pipeline> {
+  brokers = testEnv().KAFKA_BROKERS;
+
+  /**
+   * `databaseUrl`: another PostgreSQL server (e.g. a ThrowawayPostgres a test restarts);
+   * `brokers`: another Kafka (e.g. a ThrowawayKafka a test restarts).
+   */
+  static async create(partitions = 3, databaseUrl?: string, brokers?: string): Promise<Pipeline> {
     const p = new Pipeline();
+    if (brokers) p.brokers = brokers;
     const s = databaseUrl ? await schemaOn(databaseUrl) : await createTestSchema('idx');
     p.schema = s.schema;
     p.url = s.url;
@@ -53,7 +59,7 @@ export class Pipeline {
     if (!migrations.some((m) => m.name === registryMigration.name)) {
       await registryMigration.up({ query: (sql: string) => p.pool.query(sql) } as unknown as QueryRunner);
     }
-    p.kafka = createKafka({ brokers: testEnv().KAFKA_BROKERS.split(','), clientId: 'idx-spec' });
+    p.kafka = createKafka({ brokers: p.brokers.split(','), clientId: 'idx-spec' });
     p.admin = p.kafka.admin();
     p.producer = p.kafka.producer({
       idempotent: true,
@@ -76,7 +82,7 @@ export class Pipeline {
     return {
       DATABASE_URL: this.url,
       DATABASE_SCHEMA: this.schema,
-      KAFKA_BROKERS: testEnv().KAFKA_BROKERS,
+      KAFKA_BROKERS: this.brokers,
       PORT: '0',
       LOG_LEVEL: 'info',
       CHAIN_UPDATES_TOPIC: this.topics.chainUpdates,
