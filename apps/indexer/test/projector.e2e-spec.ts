@@ -353,7 +353,7 @@ describe('indexer projector and tree writer across a Kafka restart', () => {
       await new Promise((r) => setTimeout(r, 3000)); // an outage of a few seconds (a duration, not a condition)
       await kafka.start();
       await p.publish(updates.slice(half));
-      await p.waitSettled();
+      await p.waitSettled(240000); // rebalances after the broker comes back take a while on a loaded machine
       // leaves, recomputed roots, identities, nullifiers, verifications: exactly as computed
       await expectExactState(p, expected);
     } finally {
@@ -362,7 +362,7 @@ describe('indexer projector and tree writer across a Kafka restart', () => {
       await p.close();
       await kafka.destroy();
     }
-  }, 300_000);
+  }, 400_000);
 });
 
 export type { ChainUpdate };
