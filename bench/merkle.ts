@@ -15,7 +15,7 @@ import { freePort, spawnApp, testEnv, uniqueName, waitFor } from '@rv/testing';
 import { ApplyLeafChanges } from '../apps/registry/src/trees/apply-leaf-changes';
 import { applyRegistryMigration } from '../apps/registry/test/registry-test-app';
 import { measureHashRates } from './merkle/hash-rates';
-import { load } from './merkle/http-load';
+import { load } from './lib/http-load';
 
 const LEAVES = Number(process.env.BENCH_LEAVES ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);

@@ -274,16 +274,7 @@ describe('indexer projector across a PostgreSQL restart', () => {
       const half = Math.floor(updates.length / 2);
       await p.publish(updates.slice(0, half));
       await projector.start();
-      await waitFor(
-        async () => {
-          const { rows } = await p.pool.query<{ n: string }>(
-            `SELECT COALESCE(SUM(next_offset), 0)::text AS n FROM consumer_offsets WHERE consumer_group = $1`,
-            [p.projectorGroup],
-          );
-          return Number(rows[0]!.n) > 0;
-        },
-        { what: 'some progress before the outage' },
-      );
+      await p.waitSomeProgress();
       pg.stop(); // immediate shutdown
       await p.publish(updates.slice(half)); // work arrives while PostgreSQL is down: batches fail and are retried
       await new Promise((r) => setTimeout(r, 3000)); // an outage of a few seconds (a duration, not a condition)
@@ -339,16 +330,7 @@ describe('indexer projector and tree writer across a Kafka restart', () => {
       await p.publish(updates.slice(0, half));
       await p.startRegistry();
       await projector.start();
-      await waitFor(
-        async () => {
-          const { rows } = await p.pool.query<{ n: string }>(
-            `SELECT COALESCE(SUM(next_offset), 0)::text AS n FROM consumer_offsets WHERE consumer_group = $1`,
-            [p.projectorGroup],
-          );
-          return Number(rows[0]!.n) > 0;
-        },
-        { what: 'some progress before the outage' },
-      );
+      await p.waitSomeProgress();
       await kafka.stop(); // a crash (SIGKILL) with batches, offsets and outbox sends in flight
       await new Promise((r) => setTimeout(r, 3000)); // an outage of a few seconds (a duration, not a condition)
       await kafka.start();

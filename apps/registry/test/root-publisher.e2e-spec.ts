@@ -565,17 +565,29 @@ describe('tree writer + root publisher: the registry root lands on the local cha
       roots: { seq: number; root: string }[];
     };
     const bySeq = new Map(history.roots.map((r) => [BigInt(r.seq), r.root]));
-    const sigs = await conn.getSignaturesForAddress(trackPda(BigInt(TRACK))[0], undefined, 'confirmed');
-    const events = [];
-    for (const s of [...sigs].reverse()) {
-      const tx = await conn.getTransaction(s.signature, {
-        commitment: 'confirmed',
-        maxSupportedTransactionVersion: 0,
-      });
-      for (const { event } of decodeEventsFromLogs(tx?.meta?.logMessages ?? []).events) {
-        if (event.name === 'MerkleRootUpdated') events.push(event.data);
+    // The account read above may be ahead of `confirmed` (the local chain answers getAccountInfo
+    // with its newest state): poll the confirmed transactions until the newest seq is among them.
+    const confirmedEvents = async () => {
+      const sigs = await conn.getSignaturesForAddress(trackPda(BigInt(TRACK))[0], undefined, 'confirmed');
+      const found = [];
+      for (const s of [...sigs].reverse()) {
+        const tx = await conn.getTransaction(s.signature, {
+          commitment: 'confirmed',
+          maxSupportedTransactionVersion: 0,
+        });
+        for (const { event } of decodeEventsFromLogs(tx?.meta?.logMessages ?? []).events) {
+          if (event.name === 'MerkleRootUpdated') found.push(event.data);
+        }
       }
-    }
+      return found;
+    };
+    const events = await waitFor(
+      async () => {
+        const found = await confirmedEvents();
+        return found.some((e) => e.seq === BigInt(served.seq)) ? found : undefined;
+      },
+      { what: `MerkleRootUpdated of seq ${served.seq} in a confirmed transaction`, timeoutMs: 30_000 },
+    );
     expect(events.length).toBeGreaterThanOrEqual(1);
     for (const e of events) expect(`0x${Buffer.from(e.root).toString('hex')}`).toBe(bySeq.get(e.seq));
     // (signatures of one slot come in no defined order: compare the newest seq, not the last listed)

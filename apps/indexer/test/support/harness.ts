@@ -137,6 +137,20 @@ export class Pipeline {
     this.registry = undefined;
   }
 
+  /** Waits until the projector has committed some offsets (work is in flight: time for an outage). */
+  async waitSomeProgress(): Promise<void> {
+    await waitFor(
+      async () => {
+        const { rows } = await this.pool.query<{ n: string }>(
+          `SELECT COALESCE(SUM(next_offset), 0)::text AS n FROM consumer_offsets WHERE consumer_group = $1`,
+          [this.projectorGroup],
+        );
+        return Number(rows[0]!.n) > 0;
+      },
+      { what: 'some progress before the outage' },
+    );
+  }
+
   /** Kafka end offsets of the chain-updates topic, summed. */
   async chainUpdatesEnd(): Promise<bigint> {
     const offs = await this.admin.fetchTopicOffsets(this.topics.chainUpdates);

@@ -20,12 +20,13 @@ export interface LoadResult {
   errors: number;
 }
 
-/** Runs autocannon against one route with a fresh request per call (random leaf indices). */
+/** Runs autocannon with a fresh request per call (`request()`), `headers` on every request. */
 export function load(opts: {
   url: string;
   connections: number;
   durationS: number;
   request: () => { method: 'GET' | 'POST'; path: string; body?: string };
+  headers?: Record<string, string>;
 }): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     autocannon(
@@ -42,7 +43,10 @@ export function load(opts: {
                 method: r.method,
                 path: r.path,
                 body: r.body,
-                headers: { 'content-type': 'application/json' },
+                headers: {
+                  ...opts.headers,
+                  ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}),
+                },
               };
             },
           },
