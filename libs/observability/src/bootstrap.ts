@@ -51,7 +51,9 @@ export async function bootstrapApp(opts: BootOptions): Promise<INestApplication>
         process.exit(1);
       });
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // on, not once: a second signal (Ctrl-C reaches the whole process group, and a supervisor may
+  // forward it again) must not kill the process in the middle of its drain.
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   return app;
 }

@@ -91,8 +91,10 @@ function shutdown(why: string, code: number): Promise<void> {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  process.once('SIGINT', () => void shutdown('Ctrl-C', 0));
-  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  // on, not once: Ctrl-C reaches every process of the group and scripts/main.sh forwards it too;
+  // shutdown() is idempotent, a second signal must not kill this process mid-stop.
+  process.on('SIGINT', () => void shutdown('Ctrl-C', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
   const local = path.join(ROOT, '.local');
   const schema = settings.RV_DEMO_SCHEMA;
   const brokers = settings.KAFKA_BROKERS;

@@ -16,11 +16,14 @@ async function main(): Promise<void> {
       replayWindow: ln.geyser.log.window,
     }) + '\n',
   );
+  let stopping = false;
   const shutdown = () => {
+    if (stopping) return; // a repeated signal must not kill the process mid-stop
+    stopping = true;
     void ln.stop().then(() => process.exit(0));
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 main().catch((e: unknown) => {
