@@ -59,55 +59,32 @@ export function initializeAccountIx(
   });
 }
 
-export function mintToIx(
-  mint: PublicKey,
-  dest: PublicKey,
+/** MintTo (7), Transfer (3) and Burn (8): two writable accounts, a signing authority, a u64 amount. */
+function amountIx(
+  opcode: number,
+  first: PublicKey,
+  second: PublicKey,
   authority: PublicKey,
   amount: bigint,
 ): TransactionInstruction {
   return new TransactionInstruction({
     programId: TOKEN_PROGRAM_ID,
     keys: [
-      { pubkey: mint, isSigner: false, isWritable: true },
-      { pubkey: dest, isSigner: false, isWritable: true },
+      { pubkey: first, isSigner: false, isWritable: true },
+      { pubkey: second, isSigner: false, isWritable: true },
       { pubkey: authority, isSigner: true, isWritable: false },
     ],
-    data: Buffer.concat([Buffer.from([7]), u64le(amount)]),
+    data: Buffer.concat([Buffer.from([opcode]), u64le(amount)]),
   });
 }
 
-export function transferIx(
-  source: PublicKey,
-  dest: PublicKey,
-  owner: PublicKey,
-  amount: bigint,
-): TransactionInstruction {
-  return new TransactionInstruction({
-    programId: TOKEN_PROGRAM_ID,
-    keys: [
-      { pubkey: source, isSigner: false, isWritable: true },
-      { pubkey: dest, isSigner: false, isWritable: true },
-      { pubkey: owner, isSigner: true, isWritable: false },
-    ],
-    data: Buffer.concat([Buffer.from([3]), u64le(amount)]),
-  });
-}
+export const mintToIx = (mint: PublicKey, dest: PublicKey, authority: PublicKey, amount: bigint) =>
+  amountIx(7, mint, dest, authority, amount);
 
-export function burnIx(
-  account: PublicKey,
-  mint: PublicKey,
-  owner: PublicKey,
-  amount: bigint,
-): TransactionInstruction {
-  return new TransactionInstruction({
-    programId: TOKEN_PROGRAM_ID,
-    keys: [
-      { pubkey: account, isSigner: false, isWritable: true },
-      { pubkey: mint, isSigner: false, isWritable: true },
-      { pubkey: owner, isSigner: true, isWritable: false },
-    ],
-    data: Buffer.concat([Buffer.from([8]), u64le(amount)]),
-  });
-}
+export const transferIx = (source: PublicKey, dest: PublicKey, owner: PublicKey, amount: bigint) =>
+  amountIx(3, source, dest, owner, amount);
+
+export const burnIx = (account: PublicKey, mint: PublicKey, owner: PublicKey, amount: bigint) =>
+  amountIx(8, account, mint, owner, amount);
 
 export { TOKEN_ACCOUNT_LEN, TOKEN_PROGRAM_ID };
