@@ -1,7 +1,7 @@
 import { INestApplication, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { HealthRegistry } from './health/health.registry';
+import { createHttpApp, type HttpPlatform } from './http-platform';
 
 export interface BootOptions {
   app: string;
@@ -11,6 +11,11 @@ export interface BootOptions {
   shutdownTimeoutMs: number;
   /** Extra set-up before listen (OpenAPI, body limits, ...). */
   configure?: (app: INestApplication) => void | Promise<void>;
+  /**
+   * HTTP server: 'express' (default) or 'fastify' (less overhead per request). Health, metrics,
+   * request logging and graceful shutdown behave the same on both.
+   */
+  platform?: HttpPlatform;
 }
 
 /**
@@ -20,10 +25,12 @@ export interface BootOptions {
  * longer than shutdownTimeoutMs exits non-zero.
  */
 export async function bootstrapApp(opts: BootOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(opts.module as Type<unknown>, { bufferLogs: true });
+  const platform = opts.platform ?? 'express';
+  const app = await createHttpApp(opts.module as Type<unknown>, platform, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  // (fastify sends no X-Powered-By)
+  if (platform === 'express') app.getHttpAdapter().getInstance().disable('x-powered-by');
   await opts.configure?.(app);
   await app.listen(opts.port, opts.host);
   const url = await app.getUrl();

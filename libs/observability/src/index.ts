@@ -2,6 +2,7 @@ export { ObservabilityModule, ObservabilityOptions } from './observability.modul
 export { HealthRegistry, HealthCheck } from './health/health.registry';
 export { MetricsService } from './metrics/metrics.service';
 export { bootstrapApp, BootOptions } from './bootstrap';
+export { createHttpApp, type HttpPlatform } from './http-platform';
 export { withTimeout } from './with-timeout';
 export { runMain } from './run-main';
 export { setupOpenApi } from './openapi';

@@ -1,11 +1,12 @@
 import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'crypto';
 import type { IncomingMessage } from 'http';
 import { HealthController } from './health/health.controller';
 import { HealthRegistry } from './health/health.registry';
 import { MetricsController } from './metrics/metrics.controller';
-import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { HttpMetricsMiddleware, addFastifyHttpMetrics } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
 
 export interface ObservabilityOptions {
@@ -33,6 +34,11 @@ export const REDACTED_PATHS = [
 @Global()
 @Module({})
 export class ObservabilityModule implements NestModule {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly metrics: MetricsService,
+  ) {}
+
   static forRoot(opts: ObservabilityOptions): DynamicModule {
     return {
       module: ObservabilityModule,
@@ -65,6 +71,9 @@ export class ObservabilityModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
+    const adapter = this.adapterHost.httpAdapter;
+    // fastify: a route hook (knows the route pattern, cheaper than a middleware); express: middleware.
+    if (adapter?.getType() === 'fastify') addFastifyHttpMetrics(adapter.getInstance(), this.metrics);
+    else consumer.apply(HttpMetricsMiddleware).forRoutes('*');
   }
 }

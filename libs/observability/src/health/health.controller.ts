@@ -1,10 +1,13 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { HealthRegistry } from './health.registry';
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly registry: HealthRegistry) {}
+  constructor(
+    private readonly registry: HealthRegistry,
+    private readonly adapter: HttpAdapterHost,
+  ) {}
 
   /** The process is up and its event loop answers. */
   @Get('live')
@@ -15,8 +18,9 @@ export class HealthController {
 
   /** Every real dependency answers (PostgreSQL, Kafka, Redis, ... as the app registered). */
   @Get('ready')
-  async ready(@Res() res: Response): Promise<void> {
+  async ready(@Res() res: unknown): Promise<void> {
     const report = await this.registry.readiness();
-    res.status(report.status === 'ok' ? 200 : 503).json(report);
+    // Through the adapter: the same on express and fastify.
+    this.adapter.httpAdapter.reply(res, report, report.status === 'ok' ? 200 : 503);
   }
 }
