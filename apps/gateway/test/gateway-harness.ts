@@ -1,9 +1,9 @@
 import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { execFile } from 'child_process';
 import * as path from 'path';
 import { promisify } from 'util';
 import { ConfigService, parseConfig } from '@rv/config';
+import { createHttpApp } from '@rv/observability';
 import { testEnv, uniqueName } from '@rv/testing';
 import { checkGatewayConfig, gatewayConfigSchema, type GatewayConfig } from '../src/gateway.config';
 import { GatewayModule } from '../src/gateway.module';
@@ -32,10 +32,12 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** The gateway in this process, configured like main.ts, listening on a free port. */
+/** The gateway in this process, configured like main.ts (on fastify), listening on a free port. */
 export async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
   const cfg = checkGatewayConfig(parseConfig(gatewayConfigSchema, env));
-  const app = await NestFactory.create(GatewayModule.forRoot(new ConfigService(cfg)), { logger: false });
+  const app = await createHttpApp(GatewayModule.forRoot(new ConfigService(cfg)) as never, 'fastify', {
+    logger: false,
+  });
   configureGateway(app, cfg);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

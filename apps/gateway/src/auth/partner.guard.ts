@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigService } from '@rv/config';
 import { MetricsService } from '@rv/observability';
 import type { Counter } from 'prom-client';
@@ -15,7 +15,21 @@ const SCOPE = 'rv:scope';
 /** The scope a route needs. Every partner route has one. */
 export const RequireScope = (scope: Scope | 'any') => SetMetadata(SCOPE, scope);
 
-export type PartnerRequest = Request & { apiKey?: ApiKeyRecord };
+export type PartnerRequest = FastifyRequest & { apiKey?: ApiKeyRecord };
+
+/**
+ * The client address the per-IP limit counts: the socket's peer, or with TRUST_PROXY the
+ * left-most X-Forwarded-For entry (the client as the first trusted proxy saw it; express's
+ * `trust proxy = true`).
+ */
+export function clientIp(req: FastifyRequest, trustProxy: boolean): string {
+  if (trustProxy) {
+    const xff = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.raw.socket.remoteAddress ?? 'unknown';
+}
 
 /** The authenticated key of a request that passed PartnerGuard. */
 export function apiKeyOf(req: PartnerRequest): ApiKeyRecord {
@@ -59,7 +73,7 @@ export class PartnerGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<PartnerRequest>();
-    const res = ctx.switchToHttp().getResponse<Response>();
+    const res = ctx.switchToHttp().getResponse<FastifyReply>();
     const scope = this.reflector.getAllAndOverride<Scope | 'any' | undefined>(SCOPE, [
       ctx.getHandler(),
       ctx.getClass(),
@@ -71,7 +85,7 @@ export class PartnerGuard implements CanActivate {
 
     const limits: Limit[] = [
       {
-        key: `${this.prefix}rl:ip:${req.ip ?? 'unknown'}`,
+        key: `${this.prefix}rl:ip:${clientIp(req, this.config.get('TRUST_PROXY'))}`,
         limit: this.config.get('RATE_LIMIT_IP_PER_MIN'),
         windowMs: MINUTE,
       },
@@ -92,7 +106,7 @@ export class PartnerGuard implements CanActivate {
       });
     }
     const headers = rateLimitHeaders(outcome);
-    res.set(headers);
+    void res.headers(headers);
     if (!outcome.allowed) {
       this.limited.inc({ limit: ['ip', 'key_minute', 'key_day'][outcome.blockedBy ?? 0] ?? 'ip' });
       throw new ApiError(429, 'rate_limited', 'too many requests; retry after the indicated time', headers);

@@ -1,6 +1,18 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiError, DEFAULT_CODES, type ErrorBody, type ErrorCode } from './api-error';
+
+/**
+ * Fastify's body errors reach Nest's filters as `new HttpException(fastifyError.message, status)`
+ * (the FST_ERR_CTP_* code is dropped); their messages map to the gateway's own wording.
+ */
+const FASTIFY_BODY_ERRORS: Record<string, string> = {
+  'Request body is too large': 'request body is too large',
+  'Unsupported Media Type': 'unsupported content type',
+  "Body cannot be empty when content-type is set to 'application/json'": 'request body is not valid JSON',
+  "Body is not valid JSON but content-type is set to 'application/json'": 'request body is not valid JSON',
+  'Request body size did not match Content-Length': 'malformed request body',
+};
 
 /** Turns anything thrown into a status and `{error: {code, message}}`; never a stack trace. */
 export function toErrorResponse(err: unknown): {
@@ -18,7 +30,8 @@ export function toErrorResponse(err: unknown): {
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const res = err.getResponse();
-    const raw = typeof res === 'string' ? res : (res as { message?: unknown }).message;
+    const raw =
+      typeof res === 'string' ? (FASTIFY_BODY_ERRORS[res] ?? res) : (res as { message?: unknown }).message;
     const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : err.message;
     const code: ErrorCode = DEFAULT_CODES[status] ?? (status >= 500 ? 'internal' : 'bad_request');
     return {
@@ -32,23 +45,12 @@ export function toErrorResponse(err: unknown): {
       headers: {},
     };
   }
-  // body-parser errors (too large, malformed JSON, bad charset) carry a status and a type
-  const bp = err as { status?: unknown; type?: unknown };
-  if (typeof bp?.status === 'number' && typeof bp.type === 'string' && bp.status >= 400 && bp.status < 500) {
-    const messages: Record<string, string> = {
-      'entity.too.large': 'request body is too large',
-      'entity.parse.failed': 'request body is not valid JSON',
-      'encoding.unsupported': 'unsupported content encoding',
-      'charset.unsupported': 'unsupported charset',
-    };
+  // the JSON body parser's SyntaxError (malformed JSON, prototype poisoning) carries statusCode 400
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  if (err instanceof SyntaxError && status === 400) {
     return {
-      status: bp.status,
-      body: {
-        error: {
-          code: DEFAULT_CODES[bp.status] ?? 'bad_request',
-          message: messages[bp.type] ?? 'malformed request body',
-        },
-      },
+      status,
+      body: { error: { code: 'bad_request', message: 'request body is not valid JSON' } },
       headers: {},
     };
   }
@@ -60,7 +62,7 @@ export class ApiErrorFilter implements ExceptionFilter {
   private readonly log = new Logger('ApiError');
 
   catch(err: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body, headers } = toErrorResponse(err);
     if (status >= 500 && status !== 503 && status !== 504) {
       // the name and message only: request bodies (proof secrets) are never logged
@@ -68,19 +70,7 @@ export class ApiErrorFilter implements ExceptionFilter {
         `unhandled ${err instanceof Error ? err.name : typeof err}: ${err instanceof Error ? err.message : ''}`,
       );
     }
-    if (res.headersSent) return;
-    res.status(status).set(headers).json(body);
+    if (reply.sent) return;
+    void reply.status(status).headers(headers).send(body);
   }
-}
-
-/** Express error middleware for errors raised before Nest routing (body parsing). */
-export function expressErrorHandler(
-  err: unknown,
-  _req: unknown,
-  res: Response,
-  next: (e?: unknown) => void,
-): void {
-  if (res.headersSent) return next(err);
-  const { status, body, headers } = toErrorResponse(err);
-  res.status(status).set(headers).json(body);
 }

@@ -1,28 +1,34 @@
 import type { INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'http';
 import type { GatewayConfig } from '../gateway.config';
 import { setupGatewayOpenApi } from '../openapi/openapi';
-import { ApiErrorFilter, expressErrorHandler } from './api-error.filter';
+import { ApiErrorFilter } from './api-error.filter';
 import { TimeoutInterceptor } from './timeout.interceptor';
 
 /**
- * Edge settings of the gateway (main.ts and tests share them): client IP source, body limit
- * (413), uniform error bodies, request deadlines, CORS (off unless origins are configured) and
- * the OpenAPI document.
+ * Edge settings of the gateway (main.ts and tests share them; the app runs on fastify): body
+ * limit (413), uniform error bodies (body-parser errors too: fastify hands them to Nest's
+ * exception filters), request deadlines, CORS (off unless origins are configured) and the OpenAPI
+ * document. The client IP (TRUST_PROXY) is read by the partner guard.
  */
 export function configureGateway(app: INestApplication, cfg: GatewayConfig): void {
-  const ex = app as NestExpressApplication;
-  ex.set('trust proxy', cfg.TRUST_PROXY);
-  ex.disable('x-powered-by');
-  ex.useBodyParser('json', { limit: cfg.BODY_LIMIT_BYTES });
-  ex.useBodyParser('urlencoded', { limit: cfg.BODY_LIMIT_BYTES, extended: false });
-  ex.use(expressErrorHandler);
+  const fa = app as NestFastifyApplication;
+  const instance = fa.getHttpAdapter().getInstance();
+  const json = instance.getDefaultJsonParser('error', 'error');
+  fa.useBodyParser<Server>('application/json', { bodyLimit: cfg.BODY_LIMIT_BYTES }, (req, body, done) =>
+    json(req, body.toString('utf8'), done),
+  );
+  fa.useBodyParser(
+    'application/x-www-form-urlencoded',
+    { bodyLimit: cfg.BODY_LIMIT_BYTES },
+    (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body.toString('utf8')))),
+  );
   app.useGlobalFilters(new ApiErrorFilter());
   app.useGlobalInterceptors(new TimeoutInterceptor(app.get(Reflector), cfg));
   if (cfg.CORS_ORIGINS.length > 0) {
-    app.enableCors({
+    fa.enableCors({
       origin: cfg.CORS_ORIGINS,
       allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'idempotency-key'],
       exposedHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'],

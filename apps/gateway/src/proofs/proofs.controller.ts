@@ -12,7 +12,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { apiKeyOf, PartnerGuard, RequireScope, type PartnerRequest } from '../auth/partner.guard';
 import { ApiError, badRequest } from '../http/api-error';
 import { ProofJobs } from './proof-jobs';
@@ -80,13 +80,13 @@ export class ProofsController {
     @Req() req: PartnerRequest,
     @Body() body: unknown,
     @Headers('prefer') prefer: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw badRequest('body must be a JSON object');
     if (prefer !== undefined && /(^|[\s,;])respond-async($|[\s,;])/i.test(prefer)) {
       const job = await this.jobs.start(apiKeyOf(req).id, body);
-      res.status(202).setHeader('Location', `/v1/proofs/${job.id}`);
+      void res.status(202).header('Location', `/v1/proofs/${job.id}`);
       return job;
     }
     return this.prover.prove(body);

@@ -1,13 +1,13 @@
 import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { PartnerGuard, RequireScope } from '../auth/partner.guard';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { parseIntParam, parseTrackId, ReadTracks, type RawJson } from './read-tracks';
 
 /** Sends cached JSON text as is. */
-async function json(res: Response, body: Promise<RawJson>): Promise<string> {
+async function json(res: FastifyReply, body: Promise<RawJson>): Promise<string> {
   const text = await body;
-  res.type('application/json');
+  void res.type('application/json');
   return text;
 }
 
@@ -28,20 +28,20 @@ export class ReadsController {
 
   @Get()
   @ApiOperation({ summary: 'All tracks: depth, leaf count, current root, seq, slot' })
-  tracks(@Res({ passthrough: true }) res: Response) {
+  tracks(@Res({ passthrough: true }) res: FastifyReply) {
     return json(res, this.reads.tracks());
   }
 
   @Get(':trackId')
   @ApiOperation({ summary: "One track's tree: depth, leaf count, current root, seq, slot" })
   @ApiParam({ name: 'trackId', description: 'track id (u64, decimal)' })
-  track(@Param('trackId') trackId: string, @Res({ passthrough: true }) res: Response) {
+  track(@Param('trackId') trackId: string, @Res({ passthrough: true }) res: FastifyReply) {
     return json(res, this.reads.head(parseTrackId(trackId)));
   }
 
   @Get(':trackId/root')
   @ApiOperation({ summary: 'The newest root accepted on chain for this track (prove against this one)' })
-  acceptedRoot(@Param('trackId') trackId: string, @Res({ passthrough: true }) res: Response) {
+  acceptedRoot(@Param('trackId') trackId: string, @Res({ passthrough: true }) res: FastifyReply) {
     return json(res, this.reads.acceptedRoot(parseTrackId(trackId)));
   }
 
@@ -50,7 +50,7 @@ export class ReadsController {
   @ApiQuery({ name: 'limit', required: false, description: '1..1000, default 100' })
   roots(
     @Param('trackId') trackId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
     @Query('limit') limit?: string,
   ) {
     return json(res, this.reads.roots(parseTrackId(trackId), parseIntParam(limit, 'limit', 1, 1000) ?? 100));
@@ -67,7 +67,7 @@ export class ReadsController {
   path(
     @Param('trackId') trackId: string,
     @Param('leafIndex') leafIndex: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
     @Query('seq') seq?: string,
   ) {
     const index = parseIntParam(leafIndex, 'leafIndex', 0, 2 ** 32 - 1);
@@ -92,7 +92,7 @@ export class ReadsController {
   })
   leaves(
     @Param('trackId') trackId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
     @Query('cursor') cursor?: string,
     @Query('limit') limit?: string,
     @Query('seq') seq?: string,

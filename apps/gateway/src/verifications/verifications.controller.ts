@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Counter } from 'prom-client';
 import { MetricsService } from '@rv/observability';
 import { apiKeyOf, PartnerGuard, RequireScope, type PartnerRequest } from '../auth/partner.guard';
@@ -91,7 +91,7 @@ export class VerificationsController {
     @Req() req: PartnerRequest,
     @Headers('idempotency-key') idem: unknown,
     @Body() body: unknown,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const key = parseIdempotencyKey(idem);
     const input = parseVerificationInput(body);
@@ -104,8 +104,8 @@ export class VerificationsController {
     }
     const { replayed, view } = result;
     this.outcomes.inc({ outcome: replayed ? 'replayed' : 'submitted' });
-    res.status(replayed ? 200 : 202);
-    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    void res.status(replayed ? 200 : 202);
+    if (replayed) void res.header('Idempotent-Replayed', 'true');
     return view;
   }
 
