@@ -143,7 +143,7 @@ async function main(): Promise<void> {
       http_duration_s: DURATION_S,
       connections: CONNECTIONS,
       hash_impl: hasher.name,
-      hashes_per_s: rates[`hashes_per_s_${hasher.name}`],
+      hashes_per_s: rates.hashes_per_s,
       ...rates,
     };
     console.log(JSON.stringify(result));

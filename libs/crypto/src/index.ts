@@ -16,6 +16,7 @@ export {
   nativeHasherStatus,
   poseidon2Hash,
   tsHasher,
+  type NativePoseidon2Hasher,
   type Poseidon2Hasher,
 } from './poseidon2';
 export { createBbJsHasher } from './bbjs-hasher';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import { poseidon2Hash as zkPassportHash } from '@zkpassport/poseidon2';
 import { createBbJsHasher } from './bbjs-hasher';
-import { FIELD_MODULUS } from './field';
+import { FIELD_MODULUS, fieldToBytes, fieldToHex, readFieldBE } from './field';
 import { getHasher, loadNativeHasher, nativeHasherStatus, tsHasher, type Poseidon2Hasher } from './poseidon2';
 
 const R_MINUS_1 = FIELD_MODULUS - 1n;
@@ -56,6 +56,36 @@ describe('Poseidon2 (BN254) implementations agree with bb.js 1.2.1 poseidon2Hash
     expect(h.hashPairs(flat)).toEqual(expected);
     expect(h.hashPairs([])).toEqual([]);
   });
+
+  it.each(impls.map((h) => [h.name, h] as const))(
+    '%s: hashPacked (one Buffer in, one out) equals hashes of 1, 2 and 3 inputs',
+    (_name, h) => {
+      for (const arity of [1, 2, 3]) {
+        // 19 hashes: two full groups of eight SIMD lanes and a partial one; 0 and r-1 included.
+        const flat = randomInputs(19 * arity);
+        flat[0] = 0n;
+        flat[1] = R_MINUS_1;
+        const packed = Buffer.concat(flat.map((x) => fieldToBytes(x)));
+        const out = h.hashPacked?.(packed, arity) as Buffer;
+        for (let c = 0; c < 19; c++) {
+          expect(readFieldBE(out, 32 * c)).toBe(bb.hash(flat.slice(c * arity, (c + 1) * arity)));
+        }
+      }
+      expect(h.hashPacked?.(Buffer.alloc(0), 2)).toHaveLength(0);
+      expect(() => h.hashPacked?.(Buffer.alloc(33), 1)).toThrow(/not a multiple of 32/);
+      expect(() =>
+        h.hashPacked?.(Buffer.from(fieldToHex(R_MINUS_1).slice(2).replace(/^30/, 'ff'), 'hex'), 1),
+      ).toThrow(/modulus|canonical/);
+    },
+  );
+
+  if (native) {
+    it(`native: the ${native.batchBackend} batch path equals the scalar one on a whole Merkle level`, () => {
+      const flat = randomInputs(2 * 1000);
+      const packed = Buffer.concat(flat.map((x) => fieldToBytes(x)));
+      expect(native.hashPacked(packed, 2).equals(native.hashPackedScalar(packed, 2))).toBe(true);
+    });
+  }
 
   it('the pure TypeScript peer @zkpassport/poseidon2 agrees too (sanity check of the reference)', () => {
     const inputs = randomInputs(2);

@@ -4,7 +4,7 @@
 //! below 2^260 and every product's operands are bounded so that Montgomery outputs stay below 2N
 //! (see the bounds next to `permute8`). Only compiled for x86_64; used only when the CPU has
 //! avx512f + avx512ifma (checked at run time).
-use crate::field::{mul_pow2, reduce_once, MODULUS, INV};
+use crate::field::{mul_pow2, reduce_once, INV, MODULUS};
 use crate::params;
 use core::arch::x86_64::*;
 
@@ -185,7 +185,12 @@ fn permute8(s: &mut [F8; 4]) {
     matmul_external(s);
     for r in 0..8 {
         if r == 4 {
-            let d = [splat(&DIAG[0]), splat(&DIAG[1]), splat(&DIAG[2]), splat(&DIAG[3])];
+            let d = [
+                splat(&DIAG[0]),
+                splat(&DIAG[1]),
+                splat(&DIAG[2]),
+                splat(&DIAG[3]),
+            ];
             let one = splat(&ONE);
             for rc in &IRC {
                 let x = pow5(norm(add(s[0], splat(rc))));
@@ -242,7 +247,13 @@ pub unsafe fn hash8(inputs: &[[[u64; 4]; 3]; 8], arity: usize) -> [[u64; 4]; 8] 
     }
     let mut res = [[0u64; 4]; 8];
     for lane in 0..8 {
-        let x = from52(&[ol[0][lane], ol[1][lane], ol[2][lane], ol[3][lane], ol[4][lane]]);
+        let x = from52(&[
+            ol[0][lane],
+            ol[1][lane],
+            ol[2][lane],
+            ol[3][lane],
+            ol[4][lane],
+        ]);
         res[lane] = reduce_once(&x);
     }
     res

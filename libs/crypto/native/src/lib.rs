@@ -160,7 +160,10 @@ pub fn hash(inputs: Buffer) -> Result<Buffer> {
 pub fn hash_many(inputs: Buffer, arity: u32) -> Result<Buffer> {
     let arity = arity as usize;
     if arity == 0 || arity > 16 {
-        return Err(Error::new(Status::InvalidArg, "arity must be in 1..=16".to_string()));
+        return Err(Error::new(
+            Status::InvalidArg,
+            "arity must be in 1..=16".to_string(),
+        ));
     }
     let count = check_len(&inputs, 32 * arity, "inputs")?;
     let mut out = vec![0u8; 32 * count];
@@ -172,15 +175,26 @@ pub fn hash_many(inputs: Buffer, arity: u32) -> Result<Buffer> {
 /// allocating: the hot path from JavaScript (buffers reused across calls). `scalar: true`
 /// forces the one-by-one path (to compare it with the SIMD one in tests and benchmarks).
 #[napi]
-pub fn hash_many_into(inputs: Buffer, arity: u32, mut out: Buffer, scalar: Option<bool>) -> Result<u32> {
+pub fn hash_many_into(
+    inputs: Buffer,
+    arity: u32,
+    mut out: Buffer,
+    scalar: Option<bool>,
+) -> Result<u32> {
     let arity = arity as usize;
     if arity == 0 || arity > 16 {
-        return Err(Error::new(Status::InvalidArg, "arity must be in 1..=16".to_string()));
+        return Err(Error::new(
+            Status::InvalidArg,
+            "arity must be in 1..=16".to_string(),
+        ));
     }
     let count = check_len(&inputs, 32 * arity, "inputs")?;
     let out: &mut [u8] = &mut out;
     if out.len() < 32 * count {
-        return Err(Error::new(Status::InvalidArg, format!("out: need {} bytes, got {}", 32 * count, out.len())));
+        return Err(Error::new(
+            Status::InvalidArg,
+            format!("out: need {} bytes, got {}", 32 * count, out.len()),
+        ));
     }
     let simd = count > 1 && scalar != Some(true) && simd_available();
     hash_batch(&inputs, arity, out, simd)?;
@@ -190,7 +204,12 @@ pub fn hash_many_into(inputs: Buffer, arity: u32, mut out: Buffer, scalar: Optio
 /// Which batch implementation this CPU runs: "avx512ifma" (8 lanes) or "scalar".
 #[napi]
 pub fn batch_backend() -> String {
-    if simd_available() { "avx512ifma" } else { "scalar" }.to_string()
+    if simd_available() {
+        "avx512ifma"
+    } else {
+        "scalar"
+    }
+    .to_string()
 }
 
 #[cfg(test)]
@@ -238,7 +257,12 @@ mod tests {
         let mut out = vec![0u8; 32 * 9];
         for simd in [false, simd_available()] {
             let err = hash_batch(&inputs, 2, &mut out, simd).unwrap_err();
-            assert!(err.reason.contains("input 17 is not a canonical field element"), "{}", err.reason);
+            assert!(
+                err.reason
+                    .contains("input 17 is not a canonical field element"),
+                "{}",
+                err.reason
+            );
         }
     }
 
@@ -254,13 +278,19 @@ mod tests {
     /// The shared vectors (bb.js poseidon2Hash outputs) through both batch paths.
     #[test]
     fn shared_vectors_match() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../circuits/test-vectors/poseidon2.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../circuits/test-vectors/poseidon2.json"
+        );
         let text = std::fs::read_to_string(path).unwrap();
         let mut checked = 0;
         for case in text.split("\"inputs\"").skip(1) {
             let (inputs, output) = case.split_once("\"output\"").unwrap();
             let hexes = |s: &str| -> Vec<[u8; 32]> {
-                s.split('"').filter(|t| t.starts_with("0x")).map(hex32).collect()
+                s.split('"')
+                    .filter(|t| t.starts_with("0x"))
+                    .map(hex32)
+                    .collect()
             };
             let ins: Vec<u8> = hexes(inputs).concat();
             let expected = hexes(output)[0];
