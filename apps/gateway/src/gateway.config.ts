@@ -83,6 +83,13 @@ export const gatewayConfigSchema = z.object({
 
   READ_HEAD_TTL_MS: env.positiveInt(1000, 'milliseconds a track head (current seq) stays cached'),
   READ_CACHE_TTL_S: env.positiveInt(300, 'seconds a (track, seq) read stays cached'),
+  /** In-process level of the read cache, in front of Redis (entries live no longer than in Redis). */
+  READ_MEMORY_CACHE_MB: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64)
+    .describe('megabytes of read answers kept in each gateway process (0 = Redis only)'),
 
   /** How proofs are verified: in this process with the circuit's key (local) or by the prover. */
   PROOF_VERIFIER: z.enum(['local', 'prover']).default('local').describe('local or prover'),

@@ -118,6 +118,7 @@ export class GatewayModule {
               prefix: config.get('REDIS_PREFIX'),
               headTtlMs: config.get('READ_HEAD_TTL_MS'),
               seqTtlS: config.get('READ_CACHE_TTL_S'),
+              memoryBytes: config.get('READ_MEMORY_CACHE_MB') * 1024 * 1024,
             },
           ),
       },

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createTestSchema, testEnv } from '@rv/testing';
+import { createTestSchema, testEnv, waitFor } from '@rv/testing';
 import { createKey, gatewayEnv, keysCli, startGateway, type RunningGateway } from './gateway-harness';
 
 describe('gateway API keys (real PostgreSQL and Redis)', () => {
@@ -86,6 +86,29 @@ describe('gateway API keys (real PostgreSQL and Redis)', () => {
     expect((await me({ authorization: `Bearer ${key}` })).status).toBe(401);
     expect((await keysCli(env, ['revoke', id])).code).toBe(1);
     expect((await keysCli(env, ['list'])).stdout).toMatch(new RegExp(`${id}.*revoked`));
+  });
+
+  it('with the in-process key cache on, a revoked key stops working within API_KEY_CACHE_MS', async () => {
+    const CACHE_MS = 1500;
+    const cached = await startGateway({ ...env, API_KEY_CACHE_MS: String(CACHE_MS) });
+    try {
+      const { id, key } = await createKey(env, 'read');
+      const call = () => fetch(`${cached.url}/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+      expect((await call()).status).toBe(200); // looked up and cached
+      // revoked straight in the database (the CLI takes longer to start than the bound)
+      await pg.query(`UPDATE "${db.schema}".api_keys SET revoked_at = now() WHERE id = $1`, [id]);
+      const revokedAt = Date.now();
+      expect((await call()).status).toBe(200); // the cached key: the bound is real, not zero
+      await waitFor(async () => (await call()).status === 401, {
+        what: 'the revoked key refused',
+        timeoutMs: 5000,
+        intervalMs: 20,
+      });
+      expect(Date.now() - revokedAt).toBeLessThanOrEqual(CACHE_MS + 250);
+      for (let i = 0; i < 3; i++) expect((await call()).status).toBe(401);
+    } finally {
+      await cached.close();
+    }
   });
 
   it('the CLI refuses unknown scopes and plans and says why', async () => {

@@ -54,6 +54,32 @@ describe('gateway rate limits and edge (real Redis and PostgreSQL)', () => {
     expect(metrics).toMatch(/rv_gateway_auth_denied_total\{[^}]*reason="missing_key"[^}]*\} [1-9]/);
   });
 
+  it('counts concurrent bursts exactly across two instances (batched Redis round trips)', async () => {
+    const prefix = `${uniqueName('gw')}:`;
+    const a = await gateway({ REDIS_PREFIX: prefix, RATE_LIMIT_IP_PER_MIN: '50' });
+    const b = await gateway({ REDIS_PREFIX: prefix, RATE_LIMIT_IP_PER_MIN: '50' });
+    const { key } = await createKey(gatewayEnv(db.schema), 'read');
+    // 120 requests in flight at once, half on each instance: many share one round trip
+    const statuses = await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        fetch(`${(i % 2 === 0 ? a : b).url}/v1/me`, { headers: { authorization: `Bearer ${key}` } }).then(
+          async (r) => {
+            await r.arrayBuffer();
+            return { status: r.status, remaining: r.headers.get('ratelimit-remaining') };
+          },
+        ),
+      ),
+    );
+    expect(statuses.filter((s) => s.status === 200)).toHaveLength(50);
+    expect(statuses.filter((s) => s.status === 429)).toHaveLength(70);
+    // every allowed request saw its own count: remaining 49..0, each once
+    const remaining = statuses
+      .filter((s) => s.status === 200)
+      .map((s) => Number(s.remaining))
+      .sort((x, y) => x - y);
+    expect(remaining).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
   it('ignores X-Forwarded-For unless TRUST_PROXY is on', async () => {
     const plain = await gateway({ RATE_LIMIT_IP_PER_MIN: '3' });
     const codes: number[] = [];

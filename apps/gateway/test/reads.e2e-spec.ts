@@ -9,12 +9,13 @@ describe('gateway reads through the real registry with a (track, seq) Redis cach
   let gw: RunningGateway;
   let redis: Redis;
   let auth: Record<string, string>;
+  let env: Record<string, string>;
   const TRACK = 7n;
 
   beforeAll(async () => {
     db = await createTestSchema('gw_reads');
     registry = await RegistryFixture.start(db.schema, 8);
-    const env = gatewayEnv(db.schema, { REGISTRY_URL: registry.url, READ_HEAD_TTL_MS: '300' });
+    env = gatewayEnv(db.schema, { REGISTRY_URL: registry.url, READ_HEAD_TTL_MS: '300' });
     gw = await startGateway(env);
     redis = new Redis(testEnv().REDIS_URL);
     auth = { authorization: `Bearer ${(await createKey(env, 'read')).key}` };
@@ -65,11 +66,10 @@ describe('gateway reads through the real registry with a (track, seq) Redis cach
     expect((list.body.trees as unknown[]).length).toBe(1);
   });
 
-  it('caches a path under (track, seq) and serves the new root after an update without any purge', async () => {
+  it('caches a path under (track, seq) in Redis for every instance and in memory, and serves the new root after an update without any purge', async () => {
     await get(`/v1/tracks/${TRACK}/paths/0`);
     const cachedKey = `${gw.cfg.REDIS_PREFIX}rd:${TRACK}:1:path:0`;
     expect(await redis.exists(cachedKey)).toBe(1);
-    // the cached answer is what the gateway serves (proof: altering it shows through)
     const original = (await redis.get(cachedKey))!;
     await redis.set(
       cachedKey,
@@ -77,7 +77,16 @@ describe('gateway reads through the real registry with a (track, seq) Redis cach
       'PX',
       60_000,
     );
-    expect((await get(`/v1/tracks/${TRACK}/paths/0`)).body.marker).toBe('from-cache');
+    // this instance answers from its in-memory copy; another instance (same Redis prefix, empty
+    // memory) answers what Redis holds (proof: the altered entry shows through)
+    expect((await get(`/v1/tracks/${TRACK}/paths/0`)).body.marker).toBeUndefined();
+    const other = await startGateway({ ...env, REDIS_PREFIX: gw.cfg.REDIS_PREFIX });
+    try {
+      const r = await fetch(`${other.url}/v1/tracks/${TRACK}/paths/0`, { headers: auth });
+      expect(((await r.json()) as { marker?: string }).marker).toBe('from-cache');
+    } finally {
+      await other.close();
+    }
 
     await registry.append(TRACK, 2, [44n], 8);
     const fresh = await waitFor(

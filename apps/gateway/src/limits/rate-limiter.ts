@@ -45,32 +45,80 @@ return out
 type WithCommand = Redis & {
   rvFixedWindow(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
 };
+type PipelineWithCommand = ReturnType<Redis['pipeline']> & {
+  rvFixedWindow(numKeys: number, ...args: (string | number)[]): unknown;
+};
 
+interface Waiting {
+  limits: readonly Limit[];
+  resolve: (o: LimitOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Counts requests against their limits in Redis. The hits of all requests that arrive in one
+ * turn of the event loop go to Redis together, as one pipeline (one write, one read); each is
+ * still its own atomic script call, in arrival order, so the counts are exactly those of
+ * separate calls, and shared by every gateway instance.
+ */
 export class RateLimiter {
   private readonly redis: WithCommand;
+  private queue: Waiting[] = [];
+  private scheduled = false;
 
   constructor(redis: Redis) {
     if (!('rvFixedWindow' in redis)) redis.defineCommand('rvFixedWindow', { lua: SCRIPT });
     this.redis = redis as WithCommand;
   }
 
-  async hit(limits: readonly Limit[]): Promise<LimitOutcome> {
-    const args: (string | number)[] = [];
-    for (const l of limits) args.push(l.key);
-    for (const l of limits) args.push(l.limit, l.windowMs);
-    const out = await this.redis.rvFixedWindow(limits.length, ...args);
-    let best: LimitOutcome = { allowed: true, limit: Infinity, remaining: Infinity, resetMs: 0 };
-    for (let i = 0; i < out.length / 2; i++) {
-      const l = limits[i]!;
-      const count = Number(out[2 * i]);
-      const ttl = Number(out[2 * i + 1]);
-      const remaining = Math.max(0, l.limit - count);
-      if (count > l.limit)
-        return { allowed: false, limit: l.limit, remaining: 0, resetMs: ttl, blockedBy: i };
-      if (remaining < best.remaining) best = { allowed: true, limit: l.limit, remaining, resetMs: ttl };
-    }
-    return best;
+  hit(limits: readonly Limit[]): Promise<LimitOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ limits, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
   }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    const pipeline = this.redis.pipeline() as PipelineWithCommand;
+    for (const { limits } of batch) pipeline.rvFixedWindow(limits.length, ...scriptArgs(limits));
+    pipeline.exec().then(
+      (results) => {
+        batch.forEach((w, i) => {
+          const [err, out] = results?.[i] ?? [new Error('no reply from Redis'), undefined];
+          if (err) w.reject(err);
+          else w.resolve(outcome(w.limits, out as number[]));
+        });
+      },
+      (e: unknown) => batch.forEach((w) => w.reject(e)),
+    );
+  }
+}
+
+function scriptArgs(limits: readonly Limit[]): (string | number)[] {
+  const args: (string | number)[] = [];
+  for (const l of limits) args.push(l.key);
+  for (const l of limits) args.push(l.limit, l.windowMs);
+  return args;
+}
+
+/** The outcome of one script call: blocked by the first limit over, else the closest to running out. */
+function outcome(limits: readonly Limit[], out: number[]): LimitOutcome {
+  let best: LimitOutcome = { allowed: true, limit: Infinity, remaining: Infinity, resetMs: 0 };
+  for (let i = 0; i < out.length / 2; i++) {
+    const l = limits[i]!;
+    const count = Number(out[2 * i]);
+    const ttl = Number(out[2 * i + 1]);
+    const remaining = Math.max(0, l.limit - count);
+    if (count > l.limit) return { allowed: false, limit: l.limit, remaining: 0, resetMs: ttl, blockedBy: i };
+    if (remaining < best.remaining) best = { allowed: true, limit: l.limit, remaining, resetMs: ttl };
+  }
+  return best;
 }
 
 /** RateLimit-* (IETF draft) and, when blocked, Retry-After. */

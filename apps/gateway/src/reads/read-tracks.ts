@@ -8,11 +8,13 @@ export interface ReadCacheOptions {
   headTtlMs: number;
   /** How long an answer of one (track, seq) is kept: immutable for paths and leaves. */
   seqTtlS: number;
+  /** Bytes of answers kept in process memory in front of Redis (0 = none). */
+  memoryBytes: number;
 }
 
-/** A JSON document as text, sent to the client as is (no parse/serialize on cache hits). */
-export type RawJson = string & { readonly __rawJson: unique symbol };
-const raw = (v: unknown): RawJson => JSON.stringify(v) as RawJson;
+/** A JSON document as bytes, sent to the client as is (no parse/serialize/encode on cache hits). */
+export type JsonBody = Buffer & { readonly __jsonBody: unique symbol };
+const encode = (v: unknown): JsonBody => Buffer.from(JSON.stringify(v), 'utf8') as JsonBody;
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -34,21 +36,15 @@ export function parseIntParam(
   return Number(text);
 }
 
-/** One round trip: the track head and, if the head is cached, the answer stored under its seq. */
-const CACHED_READ = `
-local head = redis.call('GET', KEYS[1])
-if not head then return {false, false} end
-local seq = string.match(head, '"seq":(%d+)')
-if not seq then return {head, false} end
-return {head, redis.call('GET', ARGV[1] .. seq .. ARGV[2])}
+/** A cached value with its remaining lifetime: one round trip. */
+const GET_WITH_TTL = `
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+return {v, redis.call('PTTL', KEYS[1])}
 `;
 
 type WithCommand = Redis & {
-  rvCachedRead(
-    headKey: string,
-    dataPrefix: string,
-    dataSuffix: string,
-  ): Promise<[string | null, string | null]>;
+  rvGetWithTtlBuffer(key: string): Promise<[Buffer, number] | null>;
 };
 
 interface Kind {
@@ -59,44 +55,57 @@ interface Kind {
   load: () => Promise<RegistryAnswer>;
 }
 
+/** One cached answer: its bytes, until when it may be served, and (heads) the seq it names. */
+interface Entry {
+  body: JsonBody;
+  until: number;
+  seq?: string;
+}
+
+const seqOf = (head: Buffer): string | undefined => /"seq":(\d+)/.exec(head.toString('utf8'))?.[1];
+
 /**
- * Reads through the registry with a Redis cache keyed by (track, seq): the head (current seq) is
- * cached for READ_HEAD_TTL_MS; answers are stored under the seq they name, so a new root
+ * Reads through the registry with a cache keyed by (track, seq), in two levels: a bounded map in
+ * this process in front of Redis (shared by every gateway instance). The head (current seq) of a
+ * track is cached for READ_HEAD_TTL_MS; answers are stored under the seq they name, so a new root
  * invalidates them naturally. Root lists and the accepted root carry the accepted flag, which can
- * change without a new seq, so they live only as long as a head. A cache hit is one Redis round
- * trip and no JSON parsing. A Redis outage degrades to uncached reads.
+ * change without a new seq, so they live only as long as a head. An entry taken from Redis is kept
+ * in memory only for the lifetime Redis has left on it, so the in-memory level never serves
+ * anything older than Redis would (a new root shows within READ_HEAD_TTL_MS, as before). Concurrent
+ * misses of one key share one load (no stampede on the registry when a head expires). A hit costs
+ * no Redis round trip and no JSON work. A Redis outage degrades to the in-memory level.
  */
 export class ReadTracks {
   private readonly redis: WithCommand;
+  /** The in-memory level, oldest first (evicted in insertion order past memoryBytes). */
+  private readonly memory = new Map<string, Entry>();
+  private memoryBytes = 0;
+  private readonly loading = new Map<string, Promise<Entry>>();
 
   constructor(
     private readonly registry: RegistryApi,
     redis: Redis,
     private readonly opts: ReadCacheOptions,
   ) {
-    if (!('rvCachedRead' in redis))
-      redis.defineCommand('rvCachedRead', { numberOfKeys: 1, lua: CACHED_READ });
+    if (!('rvGetWithTtl' in redis))
+      redis.defineCommand('rvGetWithTtl', { numberOfKeys: 1, lua: GET_WITH_TTL });
     this.redis = redis as WithCommand;
   }
 
-  async tracks(): Promise<RawJson> {
-    const key = `${this.opts.prefix}rd:trees`;
-    const hit = await this.safe(() => this.redis.get(key));
-    if (hit) return hit as RawJson;
-    const fresh = raw(await this.registry.get('/v1/trees'));
-    await this.safe(() => this.redis.set(key, fresh, 'PX', this.opts.headTtlMs));
-    return fresh;
+  async tracks(): Promise<JsonBody> {
+    return (
+      await this.cached('trees', this.opts.headTtlMs, async () =>
+        encode(await this.registry.get('/v1/trees')),
+      )
+    ).body;
   }
 
   /** The track's tree head (depth, leaf count, current root, seq, slot). */
-  async head(trackId: string): Promise<RawJson> {
-    const key = this.headKey(trackId);
-    const hit = await this.safe(() => this.redis.get(key));
-    if (hit) return hit as RawJson;
-    return this.loadHead(trackId);
+  async head(trackId: string): Promise<JsonBody> {
+    return (await this.headEntry(trackId)).body;
   }
 
-  roots(trackId: string, limit = 100): Promise<RawJson> {
+  roots(trackId: string, limit = 100): Promise<JsonBody> {
     return this.read(trackId, {
       what: `roots:${limit}`,
       ttlMs: this.opts.headTtlMs,
@@ -105,7 +114,7 @@ export class ReadTracks {
   }
 
   /** The newest root the chain has accepted for this track (404 when none yet). */
-  acceptedRoot(trackId: string): Promise<RawJson> {
+  acceptedRoot(trackId: string): Promise<JsonBody> {
     return this.read(trackId, {
       what: 'accepted',
       ttlMs: this.opts.headTtlMs,
@@ -119,20 +128,18 @@ export class ReadTracks {
     });
   }
 
-  path(trackId: string, leafIndex: number): Promise<RawJson> {
-    const seqTtl = this.opts.seqTtlS * 1000;
+  path(trackId: string, leafIndex: number): Promise<JsonBody> {
     return this.read(trackId, {
       what: `path:${leafIndex}`,
-      ttlMs: seqTtl,
+      ttlMs: this.opts.seqTtlS * 1000,
       load: () => this.registry.get(`/v1/trees/${trackId}/paths/${leafIndex}`),
     });
   }
 
-  leaves(trackId: string, cursor: number, limit: number): Promise<RawJson> {
-    const seqTtl = this.opts.seqTtlS * 1000;
+  leaves(trackId: string, cursor: number, limit: number): Promise<JsonBody> {
     return this.read(trackId, {
       what: `leaves:${cursor}:${limit}`,
-      ttlMs: seqTtl,
+      ttlMs: this.opts.seqTtlS * 1000,
       load: () => this.registry.get(`/v1/trees/${trackId}/leaves?cursor=${cursor}&limit=${limit}`),
     });
   }
@@ -141,14 +148,14 @@ export class ReadTracks {
    * The path at an older root of the track (by its seq): what a proof against an accepted root
    * needs while the head has moved on. Immutable, so cached under (track, seq) without the head.
    */
-  pathAt(trackId: string, leafIndex: number, seq: number): Promise<RawJson> {
+  pathAt(trackId: string, leafIndex: number, seq: number): Promise<JsonBody> {
     return this.readAt(trackId, seq, `path:${leafIndex}`, () =>
       this.registry.get(`/v1/trees/${trackId}/paths/${leafIndex}?seq=${seq}`),
     );
   }
 
   /** A page of leaves as of an older root (by its seq). */
-  leavesAt(trackId: string, cursor: number, limit: number, seq: number): Promise<RawJson> {
+  leavesAt(trackId: string, cursor: number, limit: number, seq: number): Promise<JsonBody> {
     return this.readAt(trackId, seq, `leaves:${cursor}:${limit}`, () =>
       this.registry.get(`/v1/trees/${trackId}/leaves?cursor=${cursor}&limit=${limit}&seq=${seq}`),
     );
@@ -159,50 +166,111 @@ export class ReadTracks {
     seq: number,
     what: string,
     load: () => Promise<RegistryAnswer>,
-  ): Promise<RawJson> {
+  ): Promise<JsonBody> {
     // The same key as a head read of that seq: both are the same immutable answer.
-    const key = `${this.opts.prefix}rd:${trackId}:${seq}:${what}`;
-    const hit = await this.safe(() => this.redis.get(key));
-    if (hit) return hit as RawJson;
-    const text = raw(await load());
-    await this.safe(() => this.redis.set(key, text, 'PX', this.opts.seqTtlS * 1000));
-    return text;
+    const entry = await this.cached(`${trackId}:${seq}:${what}`, this.opts.seqTtlS * 1000, async () =>
+      encode(await load()),
+    );
+    return entry.body;
   }
 
-  private headKey(trackId: string): string {
-    return `${this.opts.prefix}rd:${trackId}:head`;
+  private headEntry(trackId: string): Promise<Entry> {
+    const hit = this.memory.get(`${trackId}:head`);
+    if (hit && hit.until > Date.now()) return Promise.resolve(hit);
+    return this.cached(`${trackId}:head`, this.opts.headTtlMs, async () =>
+      encode(await this.registry.get(`/v1/trees/${trackId}`)),
+    );
   }
 
-  private async loadHead(trackId: string): Promise<RawJson> {
-    const fresh = raw(await this.registry.get(`/v1/trees/${trackId}`));
-    await this.safe(() => this.redis.set(this.headKey(trackId), fresh, 'PX', this.opts.headTtlMs));
-    return fresh;
+  private async read(trackId: string, kind: Kind): Promise<JsonBody> {
+    const head = await this.headEntry(trackId);
+    const key = `${trackId}:${head.seq}:${kind.what}`;
+    const hit = this.memory.get(key);
+    if (hit && hit.until > Date.now()) return hit.body;
+    if (head.seq === undefined) return encode(await kind.load());
+    let answerSeq: string | undefined;
+    const entry = await this.cached(
+      key,
+      kind.ttlMs,
+      async () => {
+        const answer = await kind.load();
+        // stored under the seq the answer names (the registry may have moved on since the head)
+        const named = typeof answer.headSeq === 'number' ? answer.headSeq : answer.seq;
+        answerSeq = typeof named === 'number' ? String(named) : undefined;
+        return encode(answer);
+      },
+      () => answerSeq,
+    );
+    return entry.body;
   }
 
-  private async read(trackId: string, kind: Kind): Promise<RawJson> {
-    const dataPrefix = `${this.opts.prefix}rd:${trackId}:`;
-    const suffix = `:${kind.what}`;
-    const cached = await this.safe(() => this.redis.rvCachedRead(this.headKey(trackId), dataPrefix, suffix));
-    if (cached?.[1]) return cached[1] as RawJson;
-    const head = cached?.[0] ?? (await this.loadHead(trackId));
-    const seq = /"seq":(\d+)/.exec(head)?.[1];
-    if (seq !== undefined && !cached?.[0]) {
-      // head was just loaded: the answer may already be cached under its seq
-      const hit = await this.safe(() => this.redis.get(dataPrefix + seq + suffix));
-      if (hit) return hit as RawJson;
+  /**
+   * The entry under `key` (`<track>:<seq>:<what>`, `<track>:head` or `trees`): from memory, else
+   * from Redis (kept in memory for the TTL Redis has left on it), else loaded and stored in both
+   * for `ttlMs`. Concurrent callers of one missing key share one load. `storeSeq` (after a load)
+   * names the seq the answer belongs to when it differs from the key's.
+   */
+  private cached(
+    key: string,
+    ttlMs: number,
+    load: () => Promise<JsonBody>,
+    storeSeq?: () => string | undefined,
+  ): Promise<Entry> {
+    const now = Date.now();
+    const hit = this.memory.get(key);
+    if (hit && hit.until > now) return Promise.resolve(hit);
+    const pending = this.loading.get(key);
+    if (pending) return pending;
+    const p = (async (): Promise<Entry> => {
+      const redisKey = `${this.opts.prefix}rd:${key}`;
+      const stored = await this.safe(() => this.redis.rvGetWithTtlBuffer(redisKey));
+      if (stored) {
+        const [body, pttl] = stored;
+        const entry = this.entry(key, body as JsonBody, Date.now() + (pttl >= 0 ? pttl : ttlMs));
+        this.remember(key, entry);
+        return entry;
+      }
+      const body = await load();
+      const until = Date.now() + ttlMs;
+      let storeKey: string | undefined = key;
+      if (storeSeq) {
+        const seq = storeSeq();
+        storeKey = seq === undefined ? undefined : key.replace(/^(\d+):\d+:/, `$1:${seq}:`);
+      }
+      const entry = this.entry(key, body, until);
+      if (storeKey !== undefined) {
+        const named = storeKey === key ? entry : this.entry(storeKey, body, until);
+        await this.safe(() => this.redis.set(`${this.opts.prefix}rd:${storeKey}`, body, 'PX', ttlMs));
+        this.remember(storeKey, named);
+      }
+      return entry;
+    })();
+    this.loading.set(key, p);
+    const done = () => void this.loading.delete(key);
+    p.then(done, done);
+    return p;
+  }
+
+  private entry(key: string, body: JsonBody, until: number): Entry {
+    return key.endsWith(':head') ? { body, until, seq: seqOf(body) } : { body, until };
+  }
+
+  /** Keeps an entry in memory, evicting the oldest past the byte budget. */
+  private remember(key: string, entry: Entry): void {
+    const size = entry.body.length + key.length;
+    if (size > this.opts.memoryBytes) return;
+    const old = this.memory.get(key);
+    if (old) {
+      this.memory.delete(key);
+      this.memoryBytes -= old.body.length + key.length;
     }
-    const answer = await kind.load();
-    const text = raw(answer);
-    // stored under the seq the answer names (the registry may have moved on since the head)
-    const answerSeq =
-      typeof answer.headSeq === 'number'
-        ? answer.headSeq
-        : typeof answer.seq === 'number'
-          ? answer.seq
-          : undefined;
-    if (answerSeq !== undefined)
-      await this.safe(() => this.redis.set(dataPrefix + answerSeq + suffix, text, 'PX', kind.ttlMs));
-    return text;
+    this.memory.set(key, entry);
+    this.memoryBytes += size;
+    for (const [k, e] of this.memory) {
+      if (this.memoryBytes <= this.opts.memoryBytes) break;
+      this.memory.delete(k);
+      this.memoryBytes -= e.body.length + k.length;
+    }
   }
 
   private async safe<T>(fn: () => Promise<T>): Promise<T | undefined> {

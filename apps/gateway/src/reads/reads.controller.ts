@@ -2,13 +2,13 @@ import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { PartnerGuard, RequireScope } from '../auth/partner.guard';
 import type { FastifyReply } from 'fastify';
-import { parseIntParam, parseTrackId, ReadTracks, type RawJson } from './read-tracks';
+import { parseIntParam, parseTrackId, ReadTracks, type JsonBody } from './read-tracks';
 
-/** Sends cached JSON text as is. */
-async function json(res: FastifyReply, body: Promise<RawJson>): Promise<string> {
-  const text = await body;
-  void res.type('application/json');
-  return text;
+/** Sends cached JSON bytes as they are. */
+async function json(res: FastifyReply, body: Promise<JsonBody>): Promise<Buffer> {
+  const bytes = await body;
+  void res.type('application/json; charset=utf-8');
+  return bytes;
 }
 
 @ApiTags('tracks')
