@@ -1,15 +1,24 @@
 // npm run bench -- prover
-// Warm ownership proofs through the prover's worker_threads pool (the code apps/prover runs):
-// 1 worker and 2 workers (1 bb.js thread each), plus 1 worker with 2 bb.js threads, side by side
-// with stock bb.js UltraHonkBackend.generateProof (which rebuilds the verification key per proof).
-// Offline with the test CRS. BENCH_SECONDS shortens each closed-loop phase (default 30).
-// Last line: one JSON object.
+// Warm ownership proofs through the prover's worker_threads pool (the code apps/prover runs),
+// offline with the test CRS:
+// - latency: 1 worker x 1 bb.js thread and 1 worker x 2 bb.js threads, interleaved in 5 s slices
+//   so that both see the same machine load (these machines are shared and noisy);
+// - throughput: 1 worker x 1 thread (from the slices above) and 2 workers x 1 thread;
+// - where a proof's time goes (bb.js's own progress lines, timestamped);
+// - side by side with stock bb.js UltraHonkBackend.generateProof (which rebuilds the verification
+//   key per proof).
+// `prove_p50_ms` / `prove_p95_ms` are those of apps/prover's default shape (1 worker x the
+// PROVER_BB_THREADS default); the other shapes are named.
+// BENCH_SECONDS shortens each measured phase (default 30). Last line: one JSON object.
+import { loadavg } from 'os';
 import { UltraHonkBackend } from '@aztec/bb.js';
 import { exampleOwnershipWitness, OwnershipProver, ownershipArtifact } from '@rv/zk';
+import { proverConfigSchema } from '../apps/prover/src/prover.config';
 import { ProofPool } from '../apps/prover/src/proving/proof-pool';
 import { ensureTestCrs } from '../circuits/scripts/test-crs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const SLICE_MS = 5000;
 const crsPath = ensureTestCrs();
 const witness = exampleOwnershipWitness({
   secret: 0xbe7c4n,
@@ -26,54 +35,119 @@ const pct = (xs: number[], p: number): number => {
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 const r1 = (x: number): number => Math.round(x * 10) / 10;
+const load = (): number => r1(loadavg()[0]!);
 
 interface Phase {
   latencies: number[];
   witness: number[];
-  perMin: number;
+  busyMs: number;
 }
+const emptyPhase = (): Phase => ({ latencies: [], witness: [], busyMs: 0 });
+const perMin = (p: Phase): number => p.latencies.length / (p.busyMs / 60_000);
 
-/** Closed loop: `concurrency` requests always outstanding for SECONDS. */
-async function phase(workers: number, threads: number, concurrency: number): Promise<Phase> {
+async function startPool(workers: number, threads: number): Promise<ProofPool> {
   const pool = new ProofPool({
     size: workers,
-    maxQueue: concurrency,
+    maxQueue: workers,
     zk: { crsPath, allowTestCrs: true, threads },
   });
   await pool.start(); // each worker is warmed (one proof + verify)
-  const latencies: number[] = [];
-  const wit: number[] = [];
-  const end = Date.now() + SECONDS * 1000;
+  return pool;
+}
+
+/** Closed loop: `concurrency` requests always outstanding for `ms`; adds to `into`. */
+async function run(pool: ProofPool, concurrency: number, ms: number, into: Phase): Promise<void> {
+  const end = Date.now() + ms;
   const t0 = Date.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < end) {
         const s = performance.now();
         const r = await pool.prove(witness, Date.now() + 60_000);
-        latencies.push(performance.now() - s);
-        wit.push(r.witnessMs);
+        into.latencies.push(performance.now() - s);
+        into.witness.push(r.witnessMs);
       }
     }),
   );
-  const elapsedMin = (Date.now() - t0) / 60_000;
-  await pool.close();
-  return { latencies, witness: wit, perMin: latencies.length / elapsedMin };
+  into.busyMs += Date.now() - t0;
+}
+
+/** Median duration of each stage of bb.js's UltraHonk prover, from its own progress lines. */
+async function stages(threads: number, proofs: number): Promise<Record<string, number>> {
+  const marks: Array<[number, string]> = [];
+  const prover = await OwnershipProver.create({
+    crsPath,
+    allowTestCrs: true,
+    threads,
+    logger: (msg) => marks.push([performance.now(), msg]),
+  });
+  const names: Array<[string, RegExp]> = [
+    ['circuit_and_proving_key', /time to construct proving key/],
+    ['oink', /created oink proof/],
+    ['sumcheck', /completed \d+ rounds of sumcheck/],
+    ['gemini_shplemini', /multivariate-to-univariate reduction/],
+    ['kzg_opening', /computed opening proof/],
+  ];
+  const per: Record<string, number[]> = Object.fromEntries(names.map(([n]) => [n, []]));
+  for (let i = 0; i < proofs; i++) {
+    marks.length = 0;
+    const start = performance.now();
+    await prover.prove(witness);
+    let prev = start;
+    for (const [name, re] of names) {
+      const at = marks.find(([, m]) => re.test(m))?.[0];
+      if (at === undefined) continue;
+      per[name]!.push(at - prev);
+      prev = at;
+    }
+  }
+  await prover.destroy();
+  return Object.fromEntries(Object.entries(per).map(([n, xs]) => [n, r1(pct(xs, 50))]));
 }
 
 async function main(): Promise<void> {
-  console.log(`prover bench: ${SECONDS} s per phase, test CRS in ${crsPath}`);
+  const loadStart = load();
+  const defaultThreads = proverConfigSchema.shape.PROVER_BB_THREADS.parse(undefined);
+  console.log(
+    `prover bench: ${SECONDS} s per shape, test CRS in ${crsPath}, default shape 1 worker x ${defaultThreads} bb.js threads, load ${loadStart}`,
+  );
 
-  const one = await phase(1, 1, 1);
+  // Latency: 1x1 and 1x2 interleaved.
+  const oneT1 = emptyPhase();
+  const oneT2 = emptyPhase();
+  const poolT1 = await startPool(1, 1);
+  const poolT2 = await startPool(1, 2);
+  for (let spent = 0; spent < SECONDS * 1000; spent += SLICE_MS) {
+    const slice = Math.min(SLICE_MS, SECONDS * 1000 - spent);
+    await run(poolT1, 1, slice, oneT1);
+    await run(poolT2, 1, slice, oneT2);
+  }
+  await poolT1.close();
+  await poolT2.close();
+  for (const [label, p] of [
+    ['1 worker x 1 thread ', oneT1],
+    ['1 worker x 2 threads', oneT2],
+  ] as const) {
+    console.log(
+      `${label}: ${p.latencies.length} proofs, p50 ${r1(pct(p.latencies, 50))} ms, p95 ${r1(pct(p.latencies, 95))} ms, ${r1(perMin(p))}/min`,
+    );
+  }
+  const byThreads: Record<number, Phase> = { 1: oneT1, 2: oneT2 };
+  const headline = byThreads[defaultThreads] ?? oneT1;
+
+  // Throughput: 2 workers x 1 thread, 2 requests outstanding.
+  const two = emptyPhase();
+  const poolW2 = await startPool(2, 1);
+  await run(poolW2, 2, SECONDS * 1000, two);
+  await poolW2.close();
   console.log(
-    `1 worker x 1 thread: ${one.latencies.length} proofs, p50 ${r1(pct(one.latencies, 50))} ms, p95 ${r1(pct(one.latencies, 95))} ms, ${r1(one.perMin)}/min`,
+    `2 workers x 1 thread: ${two.latencies.length} proofs, p50 ${r1(pct(two.latencies, 50))} ms, ${r1(perMin(two))}/min`,
   );
-  const two = await phase(2, 1, 2);
+
+  const stages1 = await stages(1, 5);
+  const stages2 = await stages(2, 5);
   console.log(
-    `2 workers x 1 thread: ${two.latencies.length} proofs, p50 ${r1(pct(two.latencies, 50))} ms, ${r1(two.perMin)}/min`,
-  );
-  const oneT2 = await phase(1, 2, 1);
-  console.log(
-    `1 worker x 2 threads: ${oneT2.latencies.length} proofs, p50 ${r1(pct(oneT2.latencies, 50))} ms, ${r1(oneT2.perMin)}/min`,
+    `bb.js stages (ms, median): 1 thread ${JSON.stringify(stages1)}; 2 threads ${JSON.stringify(stages2)}`,
   );
 
   // Verification (this thread's OwnershipProver, cached verification key) and the stock peer.
@@ -85,18 +159,7 @@ async function main(): Promise<void> {
     if (!(await prover.verify(proof.proof, proof.publicInputs))) throw new Error('proof does not verify');
     verifies.push(performance.now() - s);
   }
-  const { witness: compressed } = await new (await import('@noir-lang/noir_js')).Noir(
-    ownershipArtifact,
-  ).execute({
-    secret: '0x' + witness.secret.toString(16),
-    token: '0x' + witness.token.toString(16),
-    leaf_index: '0x' + witness.leafIndex.toString(16),
-    siblings: witness.siblings.map((s) => '0x' + s.toString(16)),
-    root: '0x' + witness.root.toString(16),
-    track_id: '0x' + witness.trackId.toString(16),
-    scope: '0x' + witness.scope.toString(16),
-    nullifier: '0x' + witness.nullifier.toString(16),
-  });
+  const compressed = await prover.witness(witness);
   const stock = new UltraHonkBackend(ownershipArtifact.bytecode, { threads: 1, crsPath });
   const stockProve: number[] = [];
   const stockVerify: number[] = [];
@@ -117,19 +180,30 @@ async function main(): Promise<void> {
     bench: 'prover',
     backend: 'wasm',
     seconds_per_phase: SECONDS,
-    prove_p50_ms: r1(pct(one.latencies, 50)),
-    prove_p95_ms: r1(pct(one.latencies, 95)),
+    default_shape: `1w x ${defaultThreads}t`,
+    prove_p50_ms: r1(pct(headline.latencies, 50)),
+    prove_p95_ms: r1(pct(headline.latencies, 95)),
     verify_ms: r1(pct(verifies, 50)),
-    proofs_per_min_1w: r1(one.perMin),
-    proofs_per_min_2w: r1(two.perMin),
-    witness_ms: r1(pct(one.witness, 50)),
+    proofs_per_min_1w: r1(perMin(oneT1)),
+    proofs_per_min_2w: r1(perMin(two)),
+    witness_ms: r1(pct(headline.witness, 50)),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    prove_p50_ms_1w_1thread: r1(pct(oneT1.latencies, 50)),
+    prove_p95_ms_1w_1thread: r1(pct(oneT1.latencies, 95)),
     prove_p50_ms_1w_2threads: r1(pct(oneT2.latencies, 50)),
-    proofs_per_min_1w_2threads: r1(oneT2.perMin),
+    prove_p95_ms_1w_2threads: r1(pct(oneT2.latencies, 95)),
+    proofs_per_min_1w_2threads: r1(perMin(oneT2)),
+    prove_p50_ms_2w: r1(pct(two.latencies, 50)),
+    stages_ms_1thread: stages1,
+    stages_ms_2threads: stages2,
     stock_backend_prove_p50_ms: r1(pct(stockProve, 50)),
     stock_backend_verify_ms: r1(pct(stockVerify, 50)),
     proof_bytes: proof.proof.length,
-    cores: (await import('os')).cpus().length,
+    circuit_gates: prover.circuitSize.gates,
+    circuit_dyadic_size: prover.circuitSize.dyadicSize,
+    cores: (await import('os')).availableParallelism(),
+    load_1m_start: loadStart,
+    load_1m_end: load(),
   };
   console.log(JSON.stringify(figures));
 }

@@ -1,4 +1,10 @@
-export { OwnershipProver, type ZkOptions, type OwnershipProof, type ProveResult } from './ownership-prover';
+export {
+  OwnershipProver,
+  type CircuitSize,
+  type ZkOptions,
+  type OwnershipProof,
+  type ProveResult,
+} from './ownership-prover';
 export {
   IGNITION_G1_POINT_1,
   CrsError,

@@ -44,6 +44,10 @@ describe('OwnershipProver (bb.js UltraHonk keccakZK, test CRS)', () => {
     expect(await prover.verify(proof, result.publicInputs)).toBe(true);
   }, 60_000);
 
+  it('reports the size bb.js proves: 5,447 gates padded to 8,192 rows (circuits/README.md, "Size")', () => {
+    expect(prover.circuitSize).toEqual({ gates: 5447, dyadicSize: 8192 });
+  });
+
   it('is zero-knowledge (masked): two proofs of the same witness differ and both verify', async () => {
     const again = (await prover.prove(valid)).proof;
     expect(Buffer.from(again).equals(Buffer.from(proof))).toBe(false);

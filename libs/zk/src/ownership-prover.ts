@@ -51,6 +51,16 @@ export interface ProveResult extends OwnershipProof {
   proveMs: number;
 }
 
+/**
+ * Rows of the UltraHonk circuit that bb.js proves (`acirGetCircuitSizes` with honk recursion on,
+ * as its UltraHonk provers build it): `gates` is the finalized trace, `dyadicSize` the power of
+ * two it is padded to; proving time follows `dyadicSize`.
+ */
+export interface CircuitSize {
+  gates: number;
+  dyadicSize: number;
+}
+
 /** bb.js calls on one instance run one at a time. */
 class Serial {
   private tail: Promise<unknown> = Promise.resolve();
@@ -78,6 +88,7 @@ export class OwnershipProver {
     readonly depth: number,
     readonly crsKind: CrsKind,
     readonly threads: number,
+    readonly circuitSize: CircuitSize,
   ) {}
 
   static async create(options: ZkOptions = {}): Promise<OwnershipProver> {
@@ -93,7 +104,7 @@ export class OwnershipProver {
     const bytecode = new Uint8Array(gunzipSync(Buffer.from(artifact.bytecode, 'base64')));
     const api = await Barretenberg.new({ threads: options.threads ?? 1, crsPath, logger });
     try {
-      const [, subgroupSize] = await api.acirGetCircuitSizes(bytecode, false, true);
+      const [gates, subgroupSize] = await api.acirGetCircuitSizes(bytecode, false, true);
       const points = subgroupSize + 1;
       if (!crsHasPoints(crsPath, points)) {
         if (!options.allowCrsDownload) {
@@ -117,6 +128,7 @@ export class OwnershipProver {
         artifactDepth(artifact),
         crsKind,
         await api.getNumThreads(),
+        { gates, dyadicSize: subgroupSize },
       );
       if (options.warmUp ?? true) await prover.selfTest();
       return prover;
