@@ -1,3 +1,4 @@
+import * as net from 'net';
 import Redis from 'ioredis';
 import { createTestSchema, testEnv, waitFor } from '@rv/testing';
 import { createKey, gatewayEnv, startGateway, type RunningGateway } from './gateway-harness';
@@ -133,6 +134,32 @@ describe('gateway reads through the real registry with a (track, seq) Redis cach
     const r = await get(`/v1/tracks/${TRACK}`, { 'x-api-key': proveOnly.key });
     expect(r.status).toBe(403);
     expect(r.body).toEqual({ error: { code: 'forbidden', message: 'this API key lacks the "read" scope' } });
+  });
+
+  it('answers 504 when a read takes longer than REQUEST_TIMEOUT_MS', async () => {
+    // a registry that accepts connections and never answers
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const slow = await startGateway(
+      gatewayEnv(db.schema, {
+        REGISTRY_URL: `http://127.0.0.1:${port}`,
+        REGISTRY_TIMEOUT_MS: '5000',
+        REQUEST_TIMEOUT_MS: '300',
+      }),
+    );
+    try {
+      const started = Date.now();
+      const r = await fetch(`${slow.url}/v1/tracks/${TRACK}/paths/0`, { headers: auth });
+      expect(r.status).toBe(504);
+      expect(await r.json()).toEqual({
+        error: { code: 'timeout', message: 'request took longer than 300 ms' },
+      });
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await slow.close();
+      silent.close();
+    }
   });
 
   it('answers 503 when the registry is down', async () => {

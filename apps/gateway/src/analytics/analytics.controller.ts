@@ -1,13 +1,15 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { PartnerGuard, RequireScope } from '../auth/partner.guard';
 import { parseGranularity, parseRange, VerificationAnalytics } from './verification-analytics';
+import { TimeoutInterceptor } from '../http/timeout.interceptor';
 
 @ApiTags('analytics')
 @ApiSecurity('bearer')
 @ApiSecurity('x-api-key')
 @Controller('v1/analytics')
 @UseGuards(PartnerGuard)
+@UseInterceptors(TimeoutInterceptor)
 @RequireScope('analytics')
 @ApiQuery({ name: 'trackId', required: true, description: 'decimal track id' })
 @ApiQuery({

@@ -1,12 +1,14 @@
-import { Controller, Get, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { apiKeyOf, PartnerGuard, RequireScope, type PartnerRequest } from './partner.guard';
+import { TimeoutInterceptor } from '../http/timeout.interceptor';
 
 @ApiTags('keys')
 @ApiSecurity('bearer')
 @ApiSecurity('x-api-key')
 @Controller('v1/me')
 @UseGuards(PartnerGuard)
+@UseInterceptors(TimeoutInterceptor)
 export class MeController {
   @Get()
   @RequireScope('any')

@@ -1,17 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'http';
 import type { GatewayConfig } from '../gateway.config';
 import { setupGatewayOpenApi } from '../openapi/openapi';
 import { ApiErrorFilter } from './api-error.filter';
-import { TimeoutInterceptor } from './timeout.interceptor';
 
 /**
  * Edge settings of the gateway (main.ts and tests share them; the app runs on fastify): body
  * limit (413), uniform error bodies (body-parser errors too: fastify hands them to Nest's
- * exception filters), request deadlines, CORS (off unless origins are configured) and the OpenAPI
- * document. The client IP (TRUST_PROXY) is read by the partner guard.
+ * exception filters), CORS (off unless origins are configured) and the OpenAPI
+ * document. The client IP (TRUST_PROXY) is read by the partner guard; request deadlines (504) are
+ * per controller (TimeoutInterceptor, and withDeadline on the read routes' slow path).
  */
 export function configureGateway(app: INestApplication, cfg: GatewayConfig): void {
   const fa = app as NestFastifyApplication;
@@ -26,7 +25,6 @@ export function configureGateway(app: INestApplication, cfg: GatewayConfig): voi
     (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body.toString('utf8')))),
   );
   app.useGlobalFilters(new ApiErrorFilter());
-  app.useGlobalInterceptors(new TimeoutInterceptor(app.get(Reflector), cfg));
   if (cfg.CORS_ORIGINS.length > 0) {
     fa.enableCors({
       origin: cfg.CORS_ORIGINS,

@@ -10,13 +10,14 @@ import {
   Req,
   Res,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { apiKeyOf, PartnerGuard, RequireScope, type PartnerRequest } from '../auth/partner.guard';
 import { ApiError, badRequest } from '../http/api-error';
 import { ProofJobs } from './proof-jobs';
-import { RouteTimeout } from '../http/timeout.interceptor';
+import { RouteTimeout, TimeoutInterceptor } from '../http/timeout.interceptor';
 import { PROVER_API } from '../tokens';
 import type { ProverApi } from './prover.client';
 
@@ -25,6 +26,7 @@ import type { ProverApi } from './prover.client';
 @ApiSecurity('x-api-key')
 @Controller('v1/proofs')
 @UseGuards(PartnerGuard)
+@UseInterceptors(TimeoutInterceptor)
 export class ProofsController {
   constructor(
     @Inject(PROVER_API) private readonly prover: ProverApi,

@@ -15,6 +15,9 @@ export interface ReadCacheOptions {
 /** A JSON document as bytes, sent to the client as is (no parse/serialize/encode on cache hits). */
 export type JsonBody = Buffer & { readonly __jsonBody: unique symbol };
 const encode = (v: unknown): JsonBody => Buffer.from(JSON.stringify(v), 'utf8') as JsonBody;
+/** An answer: the bytes themselves when they are in memory (no promise), else a promise of them. */
+export type Answer = JsonBody | Promise<JsonBody>;
+const bodyOf = (e: { body: JsonBody }): JsonBody => e.body;
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -46,14 +49,6 @@ return {v, redis.call('PTTL', KEYS[1])}
 type WithCommand = Redis & {
   rvGetWithTtlBuffer(key: string): Promise<[Buffer, number] | null>;
 };
-
-interface Kind {
-  /** Suffix of the cache key after `<track>:<seq>:`. */
-  what: string;
-  /** Immutable per seq (paths, leaves) or only as fresh as the head (root lists: accepted flag). */
-  ttlMs: number;
-  load: () => Promise<RegistryAnswer>;
-}
 
 /** One cached answer: its bytes, until when it may be served, and (heads) the seq it names. */
 interface Entry {
@@ -92,108 +87,108 @@ export class ReadTracks {
     this.redis = redis as WithCommand;
   }
 
-  async tracks(): Promise<JsonBody> {
+  tracks(): Answer {
     return (
-      await this.cached('trees', this.opts.headTtlMs, async () =>
+      this.fresh('trees')?.body ??
+      this.cached('trees', this.opts.headTtlMs, async () =>
         encode(await this.registry.get('/v1/trees')),
-      )
-    ).body;
+      ).then(bodyOf)
+    );
   }
 
   /** The track's tree head (depth, leaf count, current root, seq, slot). */
-  async head(trackId: string): Promise<JsonBody> {
-    return (await this.headEntry(trackId)).body;
+  head(trackId: string): Answer {
+    return this.fresh(`${trackId}:head`)?.body ?? this.headEntry(trackId).then(bodyOf);
   }
 
-  roots(trackId: string, limit = 100): Promise<JsonBody> {
-    return this.read(trackId, {
-      what: `roots:${limit}`,
-      ttlMs: this.opts.headTtlMs,
-      load: () => this.registry.get(`/v1/trees/${trackId}/roots?limit=${limit}`),
-    });
+  roots(trackId: string, limit = 100): Answer {
+    return this.read(trackId, `roots:${limit}`, this.opts.headTtlMs, () =>
+      this.registry.get(`/v1/trees/${trackId}/roots?limit=${limit}`),
+    );
   }
 
   /** The newest root the chain has accepted for this track (404 when none yet). */
-  acceptedRoot(trackId: string): Promise<JsonBody> {
-    return this.read(trackId, {
-      what: 'accepted',
-      ttlMs: this.opts.headTtlMs,
-      load: async () => {
-        const r = await this.registry.get(`/v1/trees/${trackId}/roots?limit=100`);
-        const list = Array.isArray(r.roots) ? (r.roots as { accepted?: unknown }[]) : [];
-        const accepted = list.find((x) => x.accepted === true);
-        if (!accepted) throw new ApiError(404, 'not_found', `no accepted root yet for track ${trackId}`);
-        return { trackId, ...accepted, headSeq: r.seq };
-      },
+  acceptedRoot(trackId: string): Answer {
+    return this.read(trackId, 'accepted', this.opts.headTtlMs, async () => {
+      const r = await this.registry.get(`/v1/trees/${trackId}/roots?limit=100`);
+      const list = Array.isArray(r.roots) ? (r.roots as { accepted?: unknown }[]) : [];
+      const accepted = list.find((x) => x.accepted === true);
+      if (!accepted) throw new ApiError(404, 'not_found', `no accepted root yet for track ${trackId}`);
+      return { trackId, ...accepted, headSeq: r.seq };
     });
   }
 
-  path(trackId: string, leafIndex: number): Promise<JsonBody> {
-    return this.read(trackId, {
-      what: `path:${leafIndex}`,
-      ttlMs: this.opts.seqTtlS * 1000,
-      load: () => this.registry.get(`/v1/trees/${trackId}/paths/${leafIndex}`),
-    });
+  path(trackId: string, leafIndex: number): Answer {
+    return this.read(trackId, `path:${leafIndex}`, this.opts.seqTtlS * 1000, () =>
+      this.registry.get(`/v1/trees/${trackId}/paths/${leafIndex}`),
+    );
   }
 
-  leaves(trackId: string, cursor: number, limit: number): Promise<JsonBody> {
-    return this.read(trackId, {
-      what: `leaves:${cursor}:${limit}`,
-      ttlMs: this.opts.seqTtlS * 1000,
-      load: () => this.registry.get(`/v1/trees/${trackId}/leaves?cursor=${cursor}&limit=${limit}`),
-    });
+  leaves(trackId: string, cursor: number, limit: number): Answer {
+    return this.read(trackId, `leaves:${cursor}:${limit}`, this.opts.seqTtlS * 1000, () =>
+      this.registry.get(`/v1/trees/${trackId}/leaves?cursor=${cursor}&limit=${limit}`),
+    );
   }
 
   /**
    * The path at an older root of the track (by its seq): what a proof against an accepted root
    * needs while the head has moved on. Immutable, so cached under (track, seq) without the head.
    */
-  pathAt(trackId: string, leafIndex: number, seq: number): Promise<JsonBody> {
+  pathAt(trackId: string, leafIndex: number, seq: number): Answer {
     return this.readAt(trackId, seq, `path:${leafIndex}`, () =>
       this.registry.get(`/v1/trees/${trackId}/paths/${leafIndex}?seq=${seq}`),
     );
   }
 
   /** A page of leaves as of an older root (by its seq). */
-  leavesAt(trackId: string, cursor: number, limit: number, seq: number): Promise<JsonBody> {
+  leavesAt(trackId: string, cursor: number, limit: number, seq: number): Answer {
     return this.readAt(trackId, seq, `leaves:${cursor}:${limit}`, () =>
       this.registry.get(`/v1/trees/${trackId}/leaves?cursor=${cursor}&limit=${limit}&seq=${seq}`),
     );
   }
 
-  private async readAt(
-    trackId: string,
-    seq: number,
-    what: string,
-    load: () => Promise<RegistryAnswer>,
-  ): Promise<JsonBody> {
+  private readAt(trackId: string, seq: number, what: string, load: () => Promise<RegistryAnswer>): Answer {
     // The same key as a head read of that seq: both are the same immutable answer.
-    const entry = await this.cached(`${trackId}:${seq}:${what}`, this.opts.seqTtlS * 1000, async () =>
-      encode(await load()),
+    const key = `${trackId}:${seq}:${what}`;
+    return (
+      this.fresh(key)?.body ??
+      this.cached(key, this.opts.seqTtlS * 1000, async () => encode(await load())).then(bodyOf)
     );
-    return entry.body;
+  }
+
+  /** The in-memory entry under `key` while it may still be served. */
+  private fresh(key: string): Entry | undefined {
+    const e = this.memory.get(key);
+    return e !== undefined && e.until > Date.now() ? e : undefined;
   }
 
   private headEntry(trackId: string): Promise<Entry> {
-    const hit = this.memory.get(`${trackId}:head`);
-    if (hit && hit.until > Date.now()) return Promise.resolve(hit);
     return this.cached(`${trackId}:head`, this.opts.headTtlMs, async () =>
       encode(await this.registry.get(`/v1/trees/${trackId}`)),
     );
   }
 
-  private async read(trackId: string, kind: Kind): Promise<JsonBody> {
+  /** A read at the track's current seq: synchronous when head and answer are in memory. */
+  private read(trackId: string, what: string, ttlMs: number, load: () => Promise<RegistryAnswer>): Answer {
+    const head = this.fresh(`${trackId}:head`);
+    const hit = head?.seq !== undefined ? this.fresh(`${trackId}:${head.seq}:${what}`) : undefined;
+    return hit?.body ?? this.readThrough(trackId, what, ttlMs, load);
+  }
+
+  private async readThrough(
+    trackId: string,
+    what: string,
+    ttlMs: number,
+    load: () => Promise<RegistryAnswer>,
+  ): Promise<JsonBody> {
     const head = await this.headEntry(trackId);
-    const key = `${trackId}:${head.seq}:${kind.what}`;
-    const hit = this.memory.get(key);
-    if (hit && hit.until > Date.now()) return hit.body;
-    if (head.seq === undefined) return encode(await kind.load());
+    if (head.seq === undefined) return encode(await load());
     let answerSeq: string | undefined;
     const entry = await this.cached(
-      key,
-      kind.ttlMs,
+      `${trackId}:${head.seq}:${what}`,
+      ttlMs,
       async () => {
-        const answer = await kind.load();
+        const answer = await load();
         // stored under the seq the answer names (the registry may have moved on since the head)
         const named = typeof answer.headSeq === 'number' ? answer.headSeq : answer.seq;
         answerSeq = typeof named === 'number' ? String(named) : undefined;

@@ -1,15 +1,13 @@
-import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { PartnerGuard, RequireScope } from '../auth/partner.guard';
 import type { FastifyReply } from 'fastify';
-import { parseIntParam, parseTrackId, ReadTracks, type JsonBody } from './read-tracks';
+import { ConfigService } from '@rv/config';
+import type { GatewayConfig } from '../gateway.config';
+import { withDeadline } from '../http/timeout.interceptor';
+import { parseIntParam, parseTrackId, ReadTracks, type Answer, type JsonBody } from './read-tracks';
 
-/** Sends cached JSON bytes as they are. */
-async function json(res: FastifyReply, body: Promise<JsonBody>): Promise<Buffer> {
-  const bytes = await body;
-  void res.type('application/json; charset=utf-8');
-  return bytes;
-}
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 @ApiTags('tracks')
 @ApiSecurity('bearer')
@@ -24,25 +22,47 @@ async function json(res: FastifyReply, body: Promise<JsonBody>): Promise<Buffer>
 @ApiResponse({ status: 429, description: 'rate limited (Retry-After)' })
 @ApiResponse({ status: 503, description: 'registry unavailable' })
 export class ReadsController {
-  constructor(private readonly reads: ReadTracks) {}
+  private readonly deadlineMs: number;
+
+  constructor(
+    private readonly reads: ReadTracks,
+    @Inject(ConfigService) config: ConfigService<GatewayConfig>,
+  ) {
+    this.deadlineMs = config.get('REQUEST_TIMEOUT_MS');
+  }
+
+  /**
+   * Sends the JSON bytes as they are: at once when they are in memory, else once loaded, within
+   * REQUEST_TIMEOUT_MS (504 after; the other controllers get that from TimeoutInterceptor).
+   */
+  private json(res: FastifyReply, answer: Answer): JsonBody | Promise<JsonBody> {
+    if (!(answer instanceof Promise)) {
+      void res.type(JSON_TYPE);
+      return answer;
+    }
+    return withDeadline(answer, this.deadlineMs).then((body) => {
+      void res.type(JSON_TYPE);
+      return body;
+    });
+  }
 
   @Get()
   @ApiOperation({ summary: 'All tracks: depth, leaf count, current root, seq, slot' })
   tracks(@Res({ passthrough: true }) res: FastifyReply) {
-    return json(res, this.reads.tracks());
+    return this.json(res, this.reads.tracks());
   }
 
   @Get(':trackId')
   @ApiOperation({ summary: "One track's tree: depth, leaf count, current root, seq, slot" })
   @ApiParam({ name: 'trackId', description: 'track id (u64, decimal)' })
   track(@Param('trackId') trackId: string, @Res({ passthrough: true }) res: FastifyReply) {
-    return json(res, this.reads.head(parseTrackId(trackId)));
+    return this.json(res, this.reads.head(parseTrackId(trackId)));
   }
 
   @Get(':trackId/root')
   @ApiOperation({ summary: 'The newest root accepted on chain for this track (prove against this one)' })
   acceptedRoot(@Param('trackId') trackId: string, @Res({ passthrough: true }) res: FastifyReply) {
-    return json(res, this.reads.acceptedRoot(parseTrackId(trackId)));
+    return this.json(res, this.reads.acceptedRoot(parseTrackId(trackId)));
   }
 
   @Get(':trackId/roots')
@@ -53,7 +73,10 @@ export class ReadsController {
     @Res({ passthrough: true }) res: FastifyReply,
     @Query('limit') limit?: string,
   ) {
-    return json(res, this.reads.roots(parseTrackId(trackId), parseIntParam(limit, 'limit', 1, 1000) ?? 100));
+    return this.json(
+      res,
+      this.reads.roots(parseTrackId(trackId), parseIntParam(limit, 'limit', 1, 1000) ?? 100),
+    );
   }
 
   @Get(':trackId/paths/:leafIndex')
@@ -74,7 +97,10 @@ export class ReadsController {
     if (index === undefined) throw new Error('unreachable');
     const at = parseIntParam(seq, 'seq', 1, Number.MAX_SAFE_INTEGER);
     const track = parseTrackId(trackId);
-    return json(res, at === undefined ? this.reads.path(track, index) : this.reads.pathAt(track, index, at));
+    return this.json(
+      res,
+      at === undefined ? this.reads.path(track, index) : this.reads.pathAt(track, index, at),
+    );
   }
 
   @Get(':trackId/leaves')
@@ -101,7 +127,7 @@ export class ReadsController {
     const from = parseIntParam(cursor, 'cursor', 0, 2 ** 32) ?? 0;
     const size = parseIntParam(limit, 'limit', 1, 10000) ?? 1000;
     const at = parseIntParam(seq, 'seq', 1, Number.MAX_SAFE_INTEGER);
-    return json(
+    return this.json(
       res,
       at === undefined ? this.reads.leaves(track, from, size) : this.reads.leavesAt(track, from, size, at),
     );

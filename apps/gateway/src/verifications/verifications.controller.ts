@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Headers, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Counter } from 'prom-client';
@@ -7,6 +18,7 @@ import { apiKeyOf, PartnerGuard, RequireScope, type PartnerRequest } from '../au
 import { ApiError } from '../http/api-error';
 import { parseIdempotencyKey, parseVerificationInput } from './verification-input';
 import { VerifyOwnership } from './verify-ownership';
+import { TimeoutInterceptor } from '../http/timeout.interceptor';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -15,6 +27,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @ApiSecurity('x-api-key')
 @Controller('v1/verifications')
 @UseGuards(PartnerGuard)
+@UseInterceptors(TimeoutInterceptor)
 @RequireScope('verify')
 @ApiResponse({ status: 401, description: 'missing, wrong or revoked API key' })
 @ApiResponse({ status: 403, description: 'the key lacks the verify scope' })
