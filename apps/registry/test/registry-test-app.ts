@@ -1,18 +1,18 @@
 import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { migrations } from '@rv/db';
 // Deep import only until libs/db registers this migration (then applyRegistryMigration is a no-op).
 import { RegistryLeafSeq1764430000000 } from '../../../libs/db/src/migrations/1764430000000-registry-leaf-seq';
 import { ConfigService, parseConfig } from '@rv/config';
-import { setupOpenApi } from '@rv/observability';
+import { createHttpApp, setupOpenApi } from '@rv/observability';
 import { createTestSchema, testEnv } from '@rv/testing';
 import { registryConfigSchema } from '../src/registry.config';
 import { RegistryModule } from '../src/registry.module';
 
 /**
- * A fresh schema with every migration, and the registry app on it (in-process, not listening).
+ * A fresh schema with every migration, and the registry app on it (in-process, not listening,
+ * on fastify like apps/registry/src/main.ts).
  * Until libs/db lists migration 1764430000000-registry-leaf-seq, it is applied here.
  */
 export async function registrySchema(): Promise<{ schema: string; url: string; drop: () => Promise<void> }> {
@@ -45,8 +45,11 @@ export async function startRegistry(
     TREE_WRITER_ENABLED: 'false',
     ...extra,
   });
-  const app = await NestFactory.create(RegistryModule.forRoot(new ConfigService(cfg)), { logger: false });
+  const app = await createHttpApp(RegistryModule.forRoot(new ConfigService(cfg)) as never, 'fastify', {
+    logger: false,
+  });
   setupOpenApi(app, 'Rainbow Veil registry', 'test');
   await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   return app;
 }

@@ -63,3 +63,73 @@ describe('PathVerifier', () => {
     expect(tiny.verify({ ...after, leaf: 3n })).toBe(false);
   });
 });
+
+describe('PathVerifier.verifyMany', () => {
+  async function tree(n: number, depth = 10): Promise<SparseMerkleTree> {
+    const t = new SparseMerkleTree(new MemoryNodeStore(), { depth });
+    await t.append(
+      Array.from({ length: n }, (_, i) => BigInt(7 + 3 * i)),
+      0,
+    );
+    return t;
+  }
+
+  it('gives the answers of verify() one by one, for valid and tampered paths mixed', async () => {
+    const t = await tree(200);
+    const rnd = (n: number) => Math.floor(Math.random() * n);
+    for (let round = 0; round < 5; round++) {
+      const paths = await Promise.all(Array.from({ length: 40 }, () => t.path(rnd(1024))));
+      const mixed = paths.map((p, k) => {
+        switch (k % 5) {
+          case 1:
+            return { ...p, leaf: p.leaf + 1n };
+          case 2: {
+            const sibs = [...p.siblings];
+            const level = rnd(sibs.length);
+            sibs[level] = (sibs[level] as bigint) ^ 1n;
+            return { ...p, siblings: sibs };
+          }
+          case 3:
+            return { ...p, index: p.index ^ 1 };
+          default:
+            return p;
+        }
+      });
+      const expected = mixed.map((p) => verifyPath(p));
+      const many = new PathVerifier();
+      expect(many.verifyMany(mixed)).toEqual(expected);
+      // With a warm cache too (from an earlier batch of the same root).
+      expect(many.verifyMany(mixed)).toEqual(expected);
+      // Valid paths are proven now: nothing left to hash for them.
+      const valid = mixed.filter((_, k) => expected[k]);
+      expect(many.verifyMany(valid)).toEqual(valid.map(() => true));
+      expect(many.lastHashes).toBe(0);
+    }
+  });
+
+  it('hashes a node shared by several paths once, and nothing for proven paths', async () => {
+    const t = await tree(1024);
+    const v = new PathVerifier();
+    const paths = await Promise.all([0, 1, 2, 3].map((i) => t.path(i)));
+    expect(v.verifyMany(paths)).toEqual([true, true, true, true]);
+    // Level 0: 2 distinct parents; level 1: 1; above: 1 per level (8 levels): 2 + 1 + 8.
+    expect(v.lastHashes).toBe(11);
+    expect(v.verifyMany(paths)).toEqual([true, true, true, true]);
+    expect(v.lastHashes).toBe(0);
+    expect(v.provenNode(paths[0]!.root, 0, 3)).toBe(paths[3]!.leaf);
+    expect(v.provenNode(paths[0]!.root + 1n, 0, 3)).toBeUndefined();
+  });
+
+  it('never proves a node from a path that failed, even alongside valid ones', async () => {
+    const t = await tree(16, 6);
+    const good = await t.path(5);
+    const bad = { ...good, leaf: 999n };
+    const v = new PathVerifier();
+    expect(v.verifyMany([bad, good])).toEqual([false, true]);
+    expect(v.provenNode(good.root, 0, 5)).toBe(good.leaf);
+    expect(v.verify(bad)).toBe(false);
+    // Other depths and roots in one call.
+    const other = await (await tree(3, 4)).path(2);
+    expect(v.verifyMany([other, good, { ...other, root: good.root }])).toEqual([true, true, false]);
+  });
+});

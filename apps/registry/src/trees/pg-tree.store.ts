@@ -149,6 +149,20 @@ export class PgTreeStore {
     return rows[0] ? toTree(rows[0]) : undefined;
   }
 
+  /**
+   * Tree rows (heads) of several tracks in one statement (merkle_trees PK). A named (prepared)
+   * statement: it runs for nearly every path request, so it is parsed and planned once per
+   * connection.
+   */
+  async getTrees(trackIds: readonly bigint[]): Promise<TreeState[]> {
+    const { rows } = await this.pool.query<TreeRow>({
+      name: 'rv-registry-heads',
+      text: `SELECT ${TREE_COLUMNS} FROM merkle_trees t WHERE t.track_id = ANY($1::bigint[])`,
+      values: [`{${trackIds.join(',')}}`],
+    });
+    return rows.map(toTree);
+  }
+
   /** The tree row and the given nodes (undefined = never written), from one snapshot. */
   async readNodes(
     trackId: bigint,
@@ -157,19 +171,21 @@ export class PgTreeStore {
   ): Promise<{ tree: TreeState; values: (bigint | undefined)[] } | undefined> {
     // One index probe per key (a join would hash the whole tree); hashes come back as one
     // comma-separated hex string (empty = never written), far cheaper to decode than bytea[].
-    const { rows } = await db.query<TreeRow & { hashes: string | null }>(
-      `SELECT ${TREE_COLUMNS},
+    const { rows } = await db.query<TreeRow & { hashes: string | null }>({
+      // Named: prepared once per connection (path reads run it all the time).
+      name: 'rv-registry-read-nodes',
+      text: `SELECT ${TREE_COLUMNS},
          (SELECT string_agg(coalesce(encode((SELECT n.hash FROM merkle_nodes n
                    WHERE n.track_id = t.track_id AND n.level = k.level AND n.index = k.idx), 'hex'), ''), ',' ORDER BY k.ord)
             FROM unnest($2::smallint[], $3::bigint[]) WITH ORDINALITY AS k(level, idx, ord)) AS hashes
        FROM merkle_trees t WHERE t.track_id = $1`,
       // Array literals built directly: pg's generic array serializer is slow for thousands of keys.
-      [
+      values: [
         trackId.toString(),
         `{${keys.map((k) => k.level).join(',')}}`,
         `{${keys.map((k) => k.index).join(',')}}`,
       ],
-    );
+    });
     const row = rows[0];
     if (!row) return undefined;
     const parts = keys.length === 0 ? [] : (row.hashes ?? '').split(',');

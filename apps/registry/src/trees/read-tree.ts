@@ -1,6 +1,10 @@
 import { getHasher, type Poseidon2Hasher } from '@rv/crypto';
 import { PathVerifier, SparseMerkleTree, type MerklePath, type NodeStore } from '@rv/merkle';
+import { CurrentHeads } from './current-heads';
+import { DEFAULT_PATH_CACHE_MB, PathCache } from './path-cache';
 import { PgTreeStore, type SnapshotRead } from './pg-tree.store';
+import { pathBytes } from './trees.presenter';
+import { CurrentPaths } from './current-paths';
 import {
   BehindSlotError,
   LeafNotFoundError,
@@ -19,6 +23,12 @@ export interface PathsAnswer {
   paths: MerklePath[];
 }
 
+/** Paths as served: the snapshot and each path's JSON bytes (`{"index","leaf","siblings"}`), in order. */
+export interface ServedPaths {
+  tree: TreeState;
+  paths: Buffer[];
+}
+
 /**
  * Read side of the registry: every answer comes with the tree row (root, seq, slot) read in the
  * same statement as its data, and every path is verified against that root before it is served.
@@ -29,10 +39,72 @@ export class ReadTree {
   /** Separate verifiers for older roots, so history reads never evict the current root's cache. */
   private readonly historyVerifiers = new Map<bigint, PathVerifier>();
 
+  /** Current heads, read fresh per request but with one statement for all concurrent requests. */
+  readonly heads: CurrentHeads;
+  /** Paths of the current head missing from the cache: shared, verified reads. */
+  readonly current: CurrentPaths;
+
   constructor(
     readonly store: PgTreeStore,
+    readonly cache = new PathCache(DEFAULT_PATH_CACHE_MB * 2 ** 20),
     private readonly hasher: Poseidon2Hasher = getHasher(),
-  ) {}
+  ) {
+    this.heads = new CurrentHeads((ids) => store.getTrees(ids));
+    this.current = new CurrentPaths(store, (id) => this.verifierOf(id, this.verifiers), cache, hasher);
+  }
+
+  /**
+   * Paths as served (JSON per path). At the current root: the head (root, seq, slot) is read
+   * fresh for this request (a statement shared with concurrent requests), paths verified and
+   * serialized under that seq before are reused, and the others are read in one statement and
+   * verified. If a writer committed in between (that statement shows a newer seq), the whole
+   * answer is read again from one statement, so all paths and the root always share one seq.
+   * At a named snapshot (`at`): read and verified as paths() does.
+   */
+  async servePaths(
+    trackId: bigint,
+    indices: readonly number[],
+    minSlot?: number,
+    at?: SnapshotRef,
+  ): Promise<ServedPaths> {
+    if (at) return this.serialize(await this.paths(trackId, indices, minSlot, at), false);
+    const head = await this.heads.get(trackId);
+    if (!head) throw new TreeNotFoundError(trackId);
+    this.depths.set(trackId, head.depth);
+    checkRange(indices, head.depth);
+    checkSlot(head, minSlot);
+    for (const i of indices) {
+      if (i >= head.nextIndex)
+        throw new LeafNotFoundError(
+          `track ${trackId} has no leaf at index ${i} (${head.nextIndex} positions in use)`,
+        );
+    }
+    const out = new Array<Buffer>(indices.length);
+    let missing: number[] | undefined;
+    for (let k = 0; k < indices.length; k++) {
+      const json = this.cache.get(trackId, head.seq, indices[k] as number);
+      if (json === undefined) (missing ??= []).push(indices[k] as number);
+      else out[k] = json;
+    }
+    if (!missing) return { tree: head, paths: out };
+
+    const loaded = await this.current.load(head, [...new Set(missing)]);
+    // A newer seq committed since the head was read: answer wholly from one newer snapshot.
+    if (!loaded) return this.serialize(await this.paths(trackId, indices, minSlot), true);
+    for (let k = 0; k < indices.length; k++) out[k] ??= loaded.get(indices[k] as number) as Buffer;
+    return { tree: head, paths: out };
+  }
+
+  /** Paths of one snapshot as served; `remember`: keep them in the cache under that seq. */
+  private serialize(answer: PathsAnswer, remember: boolean): ServedPaths {
+    const { tree } = answer;
+    const paths = answer.paths.map((p) => {
+      const json = pathBytes(p);
+      if (remember) this.cache.set(tree.trackId, tree.seq, p.index, json);
+      return json;
+    });
+    return { tree, paths };
+  }
 
   async listTrees(): Promise<TreeState[]> {
     return this.store.listTrees();
@@ -86,14 +158,7 @@ export class ReadTree {
     at?: SnapshotRef,
   ): Promise<PathsAnswer> {
     const depth = await this.depthOf(trackId);
-    const capacity = 2 ** depth;
-    for (const i of indices) {
-      if (!Number.isInteger(i) || i < 0 || i >= capacity) {
-        throw new OutOfRangeError(
-          `leaf index ${i} is out of range for a tree of depth ${depth} (0..${capacity - 1})`,
-        );
-      }
-    }
+    checkRange(indices, depth);
     const snap: { tree?: TreeState } = {};
     let reader: NodeStore['getNodes'];
     if (at) {
@@ -218,6 +283,17 @@ function unwrap<T>(
       );
     case 'ok':
       return { head: read.head, tree: read.at, data: read.data };
+  }
+}
+
+function checkRange(indices: readonly number[], depth: number): void {
+  const capacity = 2 ** depth;
+  for (const i of indices) {
+    if (!Number.isInteger(i) || i < 0 || i >= capacity) {
+      throw new OutOfRangeError(
+        `leaf index ${i} is out of range for a tree of depth ${depth} (0..${capacity - 1})`,
+      );
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { Counter } from 'prom-client';
 import { MetricsService } from '@rv/observability';
-import type { Response } from 'express';
 import {
   BehindSlotError,
   LeafNotFoundError,
@@ -19,7 +19,10 @@ export class RegistryErrorsFilter implements ExceptionFilter {
   private readonly log = new Logger('Registry');
   private readonly integrityFailures: Counter<string>;
 
-  constructor(metrics: MetricsService) {
+  constructor(
+    metrics: MetricsService,
+    private readonly adapter: HttpAdapterHost,
+  ) {
     this.integrityFailures = metrics.counter(
       'registry_path_integrity_failures_total',
       'Paths not served because they did not hash to the root read with them (alarm)',
@@ -27,25 +30,28 @@ export class RegistryErrorsFilter implements ExceptionFilter {
   }
 
   catch(e: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    // Through the HTTP adapter: the same on fastify (the registry's platform) and express.
+    const response: unknown = host.switchToHttp().getResponse();
+    const http = this.adapter.httpAdapter;
+    const reply = (status: number, body: unknown): void => void http.reply(response, body, status);
     if (e instanceof HttpException) {
-      res.status(e.getStatus()).json(e.getResponse());
+      reply(e.getStatus(), e.getResponse());
       return;
     }
     if (e instanceof RootPrunedError) {
-      res.status(410).json({ statusCode: 410, error: 'Gone', message: e.message });
+      reply(410, { statusCode: 410, error: 'Gone', message: e.message });
       return;
     }
     if (e instanceof TreeNotFoundError || e instanceof LeafNotFoundError || e instanceof RootNotFoundError) {
-      res.status(404).json({ statusCode: 404, error: 'Not Found', message: e.message });
+      reply(404, { statusCode: 404, error: 'Not Found', message: e.message });
       return;
     }
     if (e instanceof OutOfRangeError) {
-      res.status(400).json({ statusCode: 400, error: 'Bad Request', message: e.message });
+      reply(400, { statusCode: 400, error: 'Bad Request', message: e.message });
       return;
     }
     if (e instanceof BehindSlotError) {
-      res.status(409).json({
+      reply(409, {
         statusCode: 409,
         error: 'Conflict',
         message: e.message,
@@ -57,7 +63,7 @@ export class RegistryErrorsFilter implements ExceptionFilter {
     if (e instanceof PathIntegrityError) {
       this.integrityFailures.inc();
       this.log.error(`ALARM ${e.message}`);
-      res.status(500).json({
+      reply(500, {
         statusCode: 500,
         error: 'Internal Server Error',
         message: 'stored tree is inconsistent; path not served',
@@ -65,6 +71,6 @@ export class RegistryErrorsFilter implements ExceptionFilter {
       return;
     }
     this.log.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    res.status(500).json({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
+    reply(500, { statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
 import {
   ApiBody,
   ApiOkResponse,
@@ -18,9 +18,18 @@ import {
 } from './http-input';
 import { ReadTree } from './read-tree';
 import { RegistryErrorsFilter } from './registry-errors.filter';
-import { presentPath, presentRoot, presentSnapshot, presentTree } from './trees.presenter';
+import {
+  pathBytes,
+  presentRoot,
+  presentSnapshot,
+  presentTree,
+  snapshotWithPathsJson,
+} from './trees.presenter';
 
 const SLOT_MAX = Number.MAX_SAFE_INTEGER;
+
+/** Path answers are JSON bytes built from cached, already serialized paths (fastify sends Buffers as they are). */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Query parameters that name an older snapshot (the root a proof must name is an accepted one). */
 function SnapshotQuery(): MethodDecorator {
@@ -96,20 +105,21 @@ export class TreesController {
   })
   @ApiQuery({ name: 'minSlot', required: false, description: '409 if the registry (current slot) is behind' })
   @SnapshotQuery()
+  @Header('Content-Type', JSON_TYPE)
   async pathByIndex(
     @Param('trackId') trackId: string,
     @Param('leafIndex') leafIndex: string,
     @Query('minSlot') minSlot?: string,
     @Query('root') root?: string,
     @Query('seq') seq?: string,
-  ) {
-    const a = await this.read.paths(
+  ): Promise<Buffer> {
+    const a = await this.read.servePaths(
       parseTrackId(trackId),
       [parseIndex(leafIndex, 'leafIndex')],
       parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
       parseSnapshotRef(root, seq),
     );
-    return { ...presentSnapshot(a.tree), path: presentPath(a.paths[0]!) };
+    return snapshotWithPathsJson(a.tree, 'path', a.paths);
   }
 
   @Get(':trackId/paths')
@@ -117,20 +127,21 @@ export class TreesController {
   @ApiQuery({ name: 'leaf', required: true, description: '0x + 64 hex digits' })
   @ApiQuery({ name: 'minSlot', required: false })
   @SnapshotQuery()
+  @Header('Content-Type', JSON_TYPE)
   async pathByLeaf(
     @Param('trackId') trackId: string,
     @Query('leaf') leaf?: string,
     @Query('minSlot') minSlot?: string,
     @Query('root') root?: string,
     @Query('seq') seq?: string,
-  ) {
+  ): Promise<Buffer> {
     const a = await this.read.pathByLeaf(
       parseTrackId(trackId),
       parseLeaf(leaf),
       parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
       parseSnapshotRef(root, seq),
     );
-    return { ...presentSnapshot(a.tree), path: presentPath(a.paths[0]!) };
+    return snapshotWithPathsJson(a.tree, 'path', a.paths.map(pathBytes));
   }
 
   @Post(':trackId/paths')
@@ -153,16 +164,21 @@ export class TreesController {
   })
   @ApiResponse({ status: 413, description: 'more than 1000 indices' })
   @ApiQuery({ name: 'minSlot', required: false })
-  async paths(@Param('trackId') trackId: string, @Body() body: unknown, @Query('minSlot') minSlot?: string) {
+  @Header('Content-Type', JSON_TYPE)
+  async paths(
+    @Param('trackId') trackId: string,
+    @Body() body: unknown,
+    @Query('minSlot') minSlot?: string,
+  ): Promise<Buffer> {
     const id = parseTrackId(trackId);
     const fields = (body ?? {}) as { root?: unknown; seq?: unknown };
-    const a = await this.read.paths(
+    const a = await this.read.servePaths(
       id,
       parseIndicesBody(body),
       parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
       parseSnapshotRef(fields.root, fields.seq),
     );
-    return { ...presentSnapshot(a.tree), paths: a.paths.map(presentPath) };
+    return snapshotWithPathsJson(a.tree, 'paths', a.paths);
   }
 
   @Get(':trackId/leaves')

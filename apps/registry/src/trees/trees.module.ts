@@ -5,6 +5,7 @@ import { ConfigService } from '@rv/config';
 import type { RegistryConfig } from '../registry.config';
 import { ApplyLeafChanges, DEFAULT_ROOT_HISTORY } from './apply-leaf-changes';
 import { PgTreeStore } from './pg-tree.store';
+import { DEFAULT_PATH_CACHE_MB, PathCache } from './path-cache';
 import { ReadTree } from './read-tree';
 import type { TreesSettings } from './trees.config';
 import { TreesController } from './trees.controller';
@@ -22,7 +23,15 @@ export const PG_POOL = Symbol('PG_POOL');
       useFactory: (ds: DataSource) => (ds.driver as unknown as { master: Pool }).master,
     },
     { provide: PgTreeStore, inject: [PG_POOL], useFactory: (pool: Pool) => new PgTreeStore(pool) },
-    { provide: ReadTree, inject: [PgTreeStore], useFactory: (store: PgTreeStore) => new ReadTree(store) },
+    {
+      provide: ReadTree,
+      inject: [PgTreeStore, ConfigService],
+      useFactory: (store: PgTreeStore, config: ConfigService<RegistryConfig & Partial<TreesSettings>>) =>
+        new ReadTree(
+          store,
+          new PathCache((config.get('REGISTRY_PATH_CACHE_MB') ?? DEFAULT_PATH_CACHE_MB) * 2 ** 20),
+        ),
+    },
     {
       provide: ApplyLeafChanges,
       inject: [PG_POOL, ConfigService],

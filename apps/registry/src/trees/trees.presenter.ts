@@ -27,6 +27,36 @@ export function presentPath(p: MerklePath) {
   return { index: p.index, leaf: hex(p.leaf), siblings: p.siblings.map(hex) };
 }
 
+/** One path as served, serialized (cached per (track, seq, index) by the read side). */
+export function pathJson(p: MerklePath): string {
+  return JSON.stringify(presentPath(p));
+}
+
+/**
+ * The JSON answer of GET .../paths/:leafIndex (`path`) or POST .../paths (`paths`), built from
+ * already serialized paths: the same bytes as JSON.stringify({ ...presentSnapshot(t), path(s) }).
+ */
+export function snapshotWithPathsJson(t: TreeState, key: 'path' | 'paths', paths: readonly Buffer[]): Buffer {
+  const head = Buffer.from(
+    `${JSON.stringify(presentSnapshot(t)).slice(0, -1)},"${key}":${key === 'paths' ? '[' : ''}`,
+  );
+  const tail = key === 'paths' ? ']}' : '}';
+  const parts = key === 'paths' ? paths : paths.slice(0, 1);
+  let size = head.length + tail.length + Math.max(0, parts.length - 1);
+  for (const p of parts) size += p.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = head.copy(out, 0);
+  parts.forEach((p, i) => {
+    if (i > 0) at = out.writeUInt8(0x2c, at); // ','
+    at += p.copy(out, at);
+  });
+  out.write(tail, at, 'latin1');
+  return out;
+}
+
+/** One path's JSON bytes (ASCII). */
+export const pathBytes = (p: MerklePath): Buffer => Buffer.from(pathJson(p), 'latin1');
+
 export function presentRoot(r: RootRecord) {
   return { seq: r.seq, root: fieldToHex(r.root), leafCount: r.leafCount, slot: r.slot, accepted: r.accepted };
 }
