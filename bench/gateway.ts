@@ -1,12 +1,15 @@
 // npm run bench -- gateway
 // Cached root and path reads through the gateway (API key, per-IP + per-key limits in Redis,
-// (track, seq) read cache) side by side with the same reads from the registry directly, in one
-// run: autocannon, concurrency 64, BENCH_DURATION_S seconds each (default 30). The gateway and
-// the registry each run as their own process; both hit a depth-20 tree of BENCH_LEAVES leaves.
+// (track, seq) read cache in memory in front of Redis) side by side with the same reads from the
+// registry directly, in one run: autocannon, concurrency 64, BENCH_DURATION_S seconds each
+// (default 30). The gateway and the registry each run as their own process; both hit a depth-20
+// tree of BENCH_LEAVES leaves.
 // The IP limit is raised for the run (all load comes from 127.0.0.1); LOG_LEVEL=warn for both apps.
 // Env: BENCH_DURATION_S (30), BENCH_CONNECTIONS (64), BENCH_LEAVES (1000), BENCH_PATHS (100),
+//      BENCH_GATEWAY_PROFILE (a folder: writes a CPU profile of the gateway under load there),
 //      DATABASE_URL, REDIS_URL, KAFKA_BROKERS.
 import { readFileSync } from 'fs';
+import * as path from 'path';
 import { Pool } from 'pg';
 import { createDataSource, runMigrations } from '@rv/db';
 import { freePort, spawnApp, testEnv, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
@@ -20,6 +23,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const LEAVES = Number(process.env.BENCH_LEAVES ?? 1000);
 const PATHS = Number(process.env.BENCH_PATHS ?? 100);
+const PROFILE_DIR = process.env.BENCH_GATEWAY_PROFILE;
 const TRACK = 1n;
 const PEPPER = 'bench-pepper-0123456789abcdef0123456789abcdef';
 const log = (msg: string): void => console.error(`[bench gateway] ${msg}`);
@@ -109,6 +113,12 @@ async function main(): Promise<void> {
       REGISTRY_URL: registryUrl,
       API_KEY_PEPPER: PEPPER,
       RATE_LIMIT_IP_PER_MIN: '100000000',
+      ...(PROFILE_DIR
+        ? {
+            NODE_OPTIONS: `-r ${path.join(__dirname, 'gateway', 'cpu-profile.js')}`,
+            BENCH_GATEWAY_PROFILE: path.resolve(PROFILE_DIR),
+          }
+        : {}),
     });
     gateway = g.app;
     const gatewayUrl = g.url;
@@ -129,6 +139,7 @@ async function main(): Promise<void> {
     }
 
     log(`gateway: ${CONNECTIONS} connections, ${DURATION_S} s, root + ${PATHS} cached paths`);
+    if (PROFILE_DIR) gateway.proc.kill('SIGUSR2'); // CPU profile of the gateway phase (and after: idle)
     let cpu0 = [cpuMs(gateway.proc.pid), cpuMs(registry.proc.pid)];
     const gw: LoadResult = await loadRequests({
       url: gatewayUrl,
