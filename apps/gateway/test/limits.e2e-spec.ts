@@ -80,6 +80,28 @@ describe('gateway rate limits and edge (real Redis and PostgreSQL)', () => {
     expect(remaining).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
+  it('fails closed with 503 and Retry-After when Redis is unreachable (no request waits for it)', async () => {
+    const g = await gateway({ REDIS_URL: 'redis://127.0.0.1:9' });
+    const { key } = await createKey(gatewayEnv(db.schema), 'read');
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        fetch(`${g.url}/v1/me`, { headers: { authorization: `Bearer ${key}` } }).then(async (r) => ({
+          status: r.status,
+          retry: r.headers.get('retry-after'),
+          body: (await r.json()) as unknown,
+        })),
+      ),
+    );
+    for (const a of answers)
+      expect(a).toEqual({
+        status: 503,
+        retry: '1',
+        body: { error: { code: 'unavailable', message: expect.any(String) } },
+      });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('ignores X-Forwarded-For unless TRUST_PROXY is on', async () => {
     const plain = await gateway({ RATE_LIMIT_IP_PER_MIN: '3' });
     const codes: number[] = [];
