@@ -50,5 +50,9 @@ export const indexerConfigSchema = z.object({
     .optional()
     .describe('the slot to start from when there is no checkpoint'),
   INGEST_MAX_BACKOFF_MS: env.positiveInt(10000, 'maximum reconnect backoff in ms'),
+  INGEST_STREAM_STALE_MS: env.positiveInt(
+    60000,
+    'ms the Yellowstone stream may be down or silent before readiness reports it (degraded)',
+  ),
 });
 export type IndexerConfig = z.infer<typeof indexerConfigSchema>;

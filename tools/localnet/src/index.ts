@@ -17,7 +17,8 @@ export {
   transferIx,
   MINT_LEN,
 } from './chain/spl-token';
-export { fillWithTransfers } from './scenario/token-load';
+export { fillWithTransfers, TokenLoad } from './scenario/token-load';
+export type { TokenLoadOptions } from './scenario/token-load';
 export { freePort, spawnLocalnet } from './spawn';
 export type { SpawnedLocalnet } from './spawn';
 export { signFast } from './chain/fast-sign';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } f
 import type { Pool } from 'pg';
 import { ConfigService } from '@rv/config';
 import { KafkaService } from '@rv/kafka';
-import { MetricsService } from '@rv/observability';
+import { HealthRegistry, MetricsService } from '@rv/observability';
 import type { IndexerConfig } from '../indexer.config';
 import { PG_POOL, pgPoolProvider } from '../shared/pg-pool';
 import { indexerTopics } from '../shared/topics';
@@ -18,6 +18,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly config: ConfigService<IndexerConfig>,
     private readonly kafka: KafkaService,
     private readonly metrics: MetricsService,
+    private readonly health: HealthRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
@@ -43,7 +44,22 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       name: this.config.get('INGEST_NAME'),
       ...(startSlot !== undefined ? { startSlot } : {}),
       maxBackoffMs: this.config.get('INGEST_MAX_BACKOFF_MS'),
+      staleAfterMs: this.config.get('INGEST_STREAM_STALE_MS'),
       metrics: ingestMetrics(this.metrics),
+    });
+    const ingest = this.ingest;
+    // Non-critical (`degraded`, still ready): while the stream is down the ingest reconnects (and
+    // backfills over RPC) by itself, the projector role keeps draining Kafka, and nothing already
+    // published is at risk, so taking the process out of rotation or restarting it would not help.
+    // The check says when the stream is down or silent and for how long; the slot-lag metric and
+    // its alarm carry the urgency. Kafka and PostgreSQL stay critical (nothing can progress).
+    this.health.register({
+      name: 'yellowstone',
+      critical: false,
+      check: async () => {
+        const h = ingest.streamHealth();
+        if (h.problem) throw new Error(h.problem);
+      },
     });
     await this.ingest.start();
   }

@@ -17,7 +17,7 @@ import {
 } from '@rv/chain';
 import { chainUpdateCodec, type HoldingChangedUpdate, type ProgramEventUpdate } from '@rv/events';
 import { DLQ_HEADERS, dlqTopicOf } from '@rv/kafka';
-import { ChainPublisher } from './chain-publisher';
+import { ChainPublisher, type DurableMarks } from './chain-publisher';
 import type { IngestMetrics } from './ingest-metrics';
 import {
   normalizeAccount,
@@ -40,6 +40,18 @@ export interface IngestOptions {
   startSlot?: number;
   maxBackoffMs?: number;
   metrics?: IngestMetrics;
+  /** How long the stream may be down or silent before `streamHealth()` reports it (default 60 s). */
+  staleAfterMs?: number;
+}
+
+/** The Yellowstone stream as readiness sees it. */
+export interface StreamHealth {
+  state: 'starting' | 'streaming' | 'backfilling' | 'reconnecting' | 'stopped';
+  /** ok, or why the stream is not delivering (down or silent for longer than staleAfterMs). */
+  problem?: string;
+  /** When the last update (any, including server pings) arrived; 0 = never. */
+  lastUpdateAt: number;
+  reconnects: number;
 }
 
 /**
@@ -66,24 +78,58 @@ export class Ingest {
   private readonly publisher: ChainPublisher;
   private readonly rpc: Connection;
   private checkpoint: number | undefined;
+  /** Highest confirmed slot handed to the publisher in this session (the checkpoint follows it once acked). */
+  private lastConfirmed: number | undefined;
   private running = false;
   private loop?: Promise<void>;
   private stream?: Awaited<ReturnType<Client['subscribe']>>;
   private chainTip = 0;
   private mintsChanged = false;
   private progress?: (done: number, total: number) => void;
+  private state: StreamHealth['state'] = 'starting';
+  /** Since when the stream has been in a state other than 'streaming' (or since the last update). */
+  private stateSince = Date.now();
+  private lastUpdateAt = 0;
+  private lastError?: string;
   reconnects = 0;
   gapsFilled = 0;
   /** Slots seen DEAD and compensated. */
   deadSlots = 0;
 
   constructor(private readonly opts: IngestOptions) {
-    this.publisher = new ChainPublisher(opts.pool, opts.producer, opts.chainUpdatesTopic, opts.metrics);
+    this.publisher = new ChainPublisher(opts.pool, opts.producer, opts.chainUpdatesTopic, opts.metrics, {
+      onDurable: (marks) => this.durable(marks),
+    });
     this.rpc = new Connection(opts.rpcUrl, 'confirmed');
   }
 
   get checkpointSlot(): number | undefined {
     return this.checkpoint;
+  }
+
+  /**
+   * For readiness: a problem once the stream has been down (reconnecting) or silent for longer than
+   * staleAfterMs. A real Yellowstone server sends slot updates several times a second and pings
+   * every few seconds, so silence means a stalled stream even when the connection is up. A
+   * backfill over RPC is progress, not a problem.
+   */
+  streamHealth(now = Date.now()): StreamHealth {
+    const stale = this.opts.staleAfterMs ?? 60_000;
+    const base = { state: this.state, lastUpdateAt: this.lastUpdateAt, reconnects: this.reconnects };
+    const since = Math.max(this.stateSince, this.lastUpdateAt);
+    if (this.state === 'backfilling' || this.state === 'stopped' || now - since <= stale) return base;
+    const secs = Math.round((now - since) / 1000);
+    const problem =
+      this.state === 'streaming'
+        ? `no update from ${this.opts.geyserEndpoint} for ${secs} s`
+        : `stream to ${this.opts.geyserEndpoint} down for ${secs} s (${this.reconnects} reconnects${this.lastError ? `, last error: ${this.lastError}` : ''})`;
+    return { ...base, problem };
+  }
+
+  private setState(state: StreamHealth['state']): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.stateSince = Date.now();
   }
 
   async start(): Promise<void> {
@@ -132,6 +178,7 @@ export class Ingest {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.setState('stopped');
     this.stream?.destroy();
     await this.loop;
   }
@@ -152,9 +199,11 @@ export class Ingest {
       try {
         if ((await this.session()) === 'resubscribe') continue;
       } catch (e) {
-        if (this.running) this.log.warn(`stream ended: ${e instanceof Error ? e.message : String(e)}`);
+        this.lastError = e instanceof Error ? e.message : String(e);
+        if (this.running) this.log.warn(`stream ended: ${this.lastError}`);
       }
       if (!this.running) break;
+      this.setState('reconnecting');
       if (Date.now() - started > 10_000) attempt = 0;
       attempt++;
       this.reconnects++;
@@ -215,6 +264,7 @@ export class Ingest {
       const first = Number((await client.subscribeReplayInfo()).firstAvailable ?? 0);
       if (first > 0 && fromSlot < first) {
         // Outside the server's replay window: fill [fromSlot, first - 1] over RPC, then stream from `first`.
+        this.setState('backfilling');
         await this.backfill(fromSlot, first - 1);
         fromSlot = first;
       }
@@ -226,9 +276,13 @@ export class Ingest {
       this.log.log(
         `subscribed to ${this.opts.geyserEndpoint} at confirmed${fromSlot !== undefined ? ` from slot ${fromSlot}` : ''} (${this.mints.size} mints)`,
       );
+      this.lastConfirmed = this.checkpoint;
+      this.setState('streaming');
       for await (const u of stream as AsyncIterable<SubscribeUpdate>) {
         if (!this.running) break;
+        this.lastUpdateAt = Date.now();
         await this.handle(u);
+        await this.publisher.admit();
         if (this.mintsChanged) {
           // A new track mint: its token accounts must be streamed from the registration slot on,
           // including updates the server already sent under the old filters. Resubscribe from the
@@ -238,10 +292,14 @@ export class Ingest {
           return 'resubscribe';
         }
       }
+      // The stream ended (or stop()): what was received is a prefix of the stream, publish it.
+      await this.publisher.flush();
       return 'ended';
     } finally {
       this.stream = undefined;
       stream.destroy();
+      // After a failure: wait for the batch in flight, drop the rest (it is replayed from the checkpoint).
+      await this.publisher.reset();
     }
   }
 
@@ -274,7 +332,7 @@ export class Ingest {
         (m) => this.mints.has(m),
         (k) => this.known.get(k),
       );
-      if (h) await this.onHolding(h);
+      if (h) this.onHolding(h);
       return;
     }
     if (u.slot) {
@@ -287,9 +345,9 @@ export class Ingest {
         case SlotStatus.SLOT_CONFIRMED:
           return this.onConfirmed(slot, parent);
         case SlotStatus.SLOT_FINALIZED:
-          await this.publisher.push(slotStatusUpdate(slot, 'finalized', parent));
-          await this.publisher.flush();
-          await this.opts.pool.query(`DELETE FROM indexer_published WHERE slot <= $1`, [slot]);
+          // Journal rows of finalized slots are pruned once this status record is published.
+          this.publisher.push(slotStatusUpdate(slot, 'finalized', parent));
+          this.publisher.markFinalized(slot);
           return;
         case SlotStatus.SLOT_DEAD:
           return this.onDead(slot, parent);
@@ -307,11 +365,11 @@ export class Ingest {
     for (const e of errors) await this.deadLetter(e);
     for (const ev of updates) {
       if (ev.type === 'track_registered') await this.addMint(ev.mint, ev.trackId, slot);
-      await this.publisher.push(ev);
+      this.publisher.push(ev);
     }
   }
 
-  private async onHolding(h: HoldingChangedUpdate): Promise<void> {
+  private onHolding(h: HoldingChangedUpdate): void {
     const k = this.known.get(h.tokenAccount);
     if (!k || k.wallet !== h.wallet || k.mint !== h.mint) {
       // Remembered durably (in the publisher's flush, before the record is sent): a backfill after
@@ -319,7 +377,7 @@ export class Ingest {
       this.publisher.rememberAccount(h.tokenAccount, h.wallet, h.mint);
       this.known.set(h.tokenAccount, { wallet: h.wallet, mint: h.mint });
     }
-    await this.publisher.push(h);
+    this.publisher.push(h);
   }
 
   private async addMint(mint: string, trackId: bigint, slot: number): Promise<void> {
@@ -332,27 +390,44 @@ export class Ingest {
     this.mintsChanged = true;
   }
 
+  /**
+   * A confirmed slot: its records were pushed before its status. The checkpoint moves to it once the
+   * batch holding its status is acknowledged (publisher.onDurable), never before.
+   */
   private async onConfirmed(slot: number, parent: number | undefined): Promise<void> {
-    await this.publisher.flush();
-    const cp = this.checkpoint;
+    const cp = this.lastConfirmed;
     if (cp !== undefined && parent !== undefined && parent > cp) {
       this.log.warn(
         `slot ${slot} has parent ${parent} above the checkpoint ${cp}: filling slots ${cp + 1}..${parent} over RPC`,
       );
+      await this.publisher.flush();
+      this.setState('backfilling');
       await this.backfill(cp + 1, parent);
+      this.setState('streaming');
     }
-    await this.publisher.push(slotStatusUpdate(slot, 'confirmed', parent));
-    await this.publisher.flush();
-    if (cp === undefined || slot > cp) await this.saveCheckpoint(slot);
+    this.publisher.push(slotStatusUpdate(slot, 'confirmed', parent));
+    if (cp === undefined || slot > cp) {
+      this.publisher.markConfirmed(slot);
+      this.lastConfirmed = slot;
+    }
   }
 
-  private async saveCheckpoint(slot: number): Promise<void> {
+  /** After an acknowledged batch: the checkpoint moves to its confirmed mark, finalized journal rows go. */
+  private async durable(marks: DurableMarks): Promise<void> {
+    if (marks.confirmed !== undefined) await this.saveCheckpoint(marks.confirmed, marks.finalized);
+    else if (marks.finalized !== undefined)
+      await this.opts.pool.query(`DELETE FROM indexer_published WHERE slot <= $1`, [marks.finalized]);
+  }
+
+  private async saveCheckpoint(slot: number, prunedUpTo?: number): Promise<void> {
     await this.opts.pool.query(
-      `INSERT INTO indexer_checkpoints (name, slot) VALUES ($1, $2)
+      `WITH pruned AS (DELETE FROM indexer_published WHERE slot <= $3::bigint)
+       INSERT INTO indexer_checkpoints (name, slot) VALUES ($1, $2)
        ON CONFLICT (name) DO UPDATE SET slot = GREATEST(indexer_checkpoints.slot, EXCLUDED.slot), updated_at = now()`,
-      [this.checkpointName, slot],
+      [this.checkpointName, slot, prunedUpTo ?? null],
     );
     this.checkpoint = Math.max(this.checkpoint ?? 0, slot);
+    this.lastConfirmed = Math.max(this.lastConfirmed ?? 0, this.checkpoint);
     this.opts.metrics?.checkpoint.set(this.checkpoint);
     this.opts.metrics?.slotLag.set(Math.max(0, this.chainTip - this.checkpoint));
   }
@@ -372,10 +447,10 @@ export class Ingest {
       (u): u is ProgramEventUpdate =>
         u.type !== 'holding_changed' && u.type !== 'slot_status' && u.type !== 'event_reverted',
     );
-    for (const ev of events.reverse()) await this.publisher.push(revertOf(ev, slot));
+    for (const ev of events.reverse()) this.publisher.push(revertOf(ev, slot));
     const restored = await this.currentHoldings([...new Set(holdings.map((h) => h.tokenAccount))], slot + 1);
-    for (const h of restored) await this.onHolding(h);
-    await this.publisher.push(slotStatusUpdate(slot, 'dead', parent));
+    for (const h of restored) this.onHolding(h);
+    this.publisher.push(slotStatusUpdate(slot, 'dead', parent));
     await this.publisher.flush();
     await this.opts.pool.query(`DELETE FROM indexer_published WHERE slot = $1`, [slot]);
     this.deadSlots++;
@@ -443,7 +518,7 @@ export class Ingest {
           accounts.add(key.toBase58());
       }
     }
-    for (const h of await this.currentHoldings([...accounts], to)) await this.onHolding(h);
+    for (const h of await this.currentHoldings([...accounts], to)) this.onHolding(h);
     await this.publisher.flush();
     await this.saveCheckpoint(to);
     this.gapsFilled++;

@@ -1,5 +1,11 @@
 import bs58 from 'bs58';
-import { decodeEventsFromLogs, decodeTokenAccount, type RvEvent } from '@rv/chain';
+import {
+  decodeEventsFromLogs,
+  decodeTokenAccount,
+  TOKEN_ACCOUNT_MINT_OFFSET,
+  TOKEN_ACCOUNT_OWNER_OFFSET,
+  type RvEvent,
+} from '@rv/chain';
 import type { ChainUpdate, HoldingChangedUpdate, ProgramEventUpdate, SlotStatusUpdate } from '@rv/events';
 
 const hex32 = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
@@ -84,6 +90,31 @@ export interface AccountWrite {
 }
 
 /**
+ * Base58 of 32-byte keys (token accounts, wallets, mints): the same few keys recur in every slot,
+ * and base58 is the most expensive step of normalizing an account write. Bounded: cleared when full.
+ */
+const keyCache = new Map<string, string>();
+function base58Key(b: Uint8Array): string {
+  const k = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  let v = keyCache.get(k);
+  if (v === undefined) {
+    if (keyCache.size >= 200_000) keyCache.clear();
+    v = bs58.encode(b);
+    keyCache.set(k, v);
+  }
+  return v;
+}
+
+/** The last transaction signature encoded: the accounts one transaction writes arrive together. */
+let lastSig: { raw: Buffer; b58: string } | undefined;
+function base58Signature(b: Uint8Array): string {
+  const raw = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  if (lastSig && lastSig.raw.equals(raw)) return lastSig.b58;
+  lastSig = { raw: Buffer.from(raw), b58: bs58.encode(raw) };
+  return lastSig.b58;
+}
+
+/**
  * A token account write as a holding record, if it belongs to a registered mint. A closed or
  * emptied account (no data, or zero lamports) whose owner and mint are known from earlier becomes
  * amount 0; one never seen is ignored.
@@ -93,14 +124,15 @@ export function normalizeAccount(
   isRegisteredMint: (mintBase58: string) => boolean,
   known: (pubkeyBase58: string) => { wallet: string; mint: string } | undefined,
 ): HoldingChangedUpdate | undefined {
-  const tokenAccount = bs58.encode(w.pubkey);
+  const tokenAccount = base58Key(w.pubkey);
   const decoded = w.lamports > 0n && w.data.length > 0 ? decodeTokenAccount(w.data) : undefined;
   let wallet: string;
   let mint: string;
   let amount: bigint;
   if (decoded?.ok) {
-    wallet = decoded.value.owner.toBase58();
-    mint = decoded.value.mint.toBase58();
+    // The decoded keys, base58 through the cache (same bytes as decoded.value.mint / .owner).
+    mint = base58Key(w.data.subarray(TOKEN_ACCOUNT_MINT_OFFSET, TOKEN_ACCOUNT_MINT_OFFSET + 32));
+    wallet = base58Key(w.data.subarray(TOKEN_ACCOUNT_OWNER_OFFSET, TOKEN_ACCOUNT_OWNER_OFFSET + 32));
     amount = decoded.value.amount;
   } else {
     const k = known(tokenAccount);
@@ -118,7 +150,7 @@ export function normalizeAccount(
     mint,
     amount,
     writeVersion: w.writeVersion,
-    ...(w.txnSignature && w.txnSignature.length === 64 ? { signature: bs58.encode(w.txnSignature) } : {}),
+    ...(w.txnSignature && w.txnSignature.length === 64 ? { signature: base58Signature(w.txnSignature) } : {}),
   };
 }
 

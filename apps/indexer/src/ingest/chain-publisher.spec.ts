@@ -1,0 +1,123 @@
+import type { Producer, ProducerRecord } from 'kafkajs';
+import type { Pool } from 'pg';
+import type { ChainUpdate } from '@rv/events';
+import { ChainPublisher, type DurableMarks } from './chain-publisher';
+import { slotStatusUpdate } from './normalize';
+
+const WALLET = '4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T';
+const MINT = '9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin';
+
+const holding = (slot: number, n: number): ChainUpdate => ({
+  type: 'holding_changed',
+  id: `acct${n}:${slot}`,
+  slot,
+  tokenAccount: WALLET,
+  wallet: WALLET,
+  mint: MINT,
+  amount: BigInt(n),
+  writeVersion: BigInt(n),
+});
+
+/** A producer whose sends can be held and failed, and a pool that records statements. */
+function fakes() {
+  const sends: { record: ProducerRecord; release: () => void; fail: (e: Error) => void }[] = [];
+  const producer = {
+    send: (record: ProducerRecord) =>
+      new Promise((resolve, reject) => {
+        sends.push({ record, release: () => resolve([]), fail: reject });
+      }),
+  } as unknown as Producer;
+  const statements: string[] = [];
+  const pool = {
+    query: async (sql: string) => {
+      statements.push(sql);
+      return { rows: [], rowCount: 0 };
+    },
+  } as unknown as Pool;
+  return { sends, producer, pool, statements };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await tick();
+  expect(cond()).toBe(true);
+}
+
+describe('ChainPublisher (group commit)', () => {
+  it('sends in push order, batching what arrives while a batch is in flight', async () => {
+    const f = fakes();
+    const durable: DurableMarks[] = [];
+    const pub = new ChainPublisher(f.pool, f.producer, 't', undefined, {
+      onDurable: async (m) => void durable.push(m),
+    });
+    pub.push(holding(5, 1));
+    await until(() => f.sends.length === 1);
+    for (let i = 2; i <= 4; i++) pub.push(holding(5, i));
+    pub.push(slotStatusUpdate(5, 'confirmed'));
+    pub.markConfirmed(5);
+    expect(f.sends).toHaveLength(1); // one batch in flight at a time
+    expect(durable).toEqual([]);
+    f.sends[0]!.release();
+    await until(() => f.sends.length === 2);
+    expect(f.sends[1]!.record.messages).toHaveLength(4);
+    expect(durable).toEqual([]); // the checkpoint waits for the batch holding the slot's status
+    const flushed = pub.flush();
+    f.sends[1]!.release();
+    await flushed;
+    expect(durable).toEqual([{ confirmed: 5 }]);
+    expect(pub.published).toBe(5);
+    const ids = f.sends.flatMap((s) => s.record.messages.map((m) => m.headers?.['rv-idempotency-key']));
+    expect(ids).toEqual(['acct1:5', 'acct2:5', 'acct3:5', 'acct4:5', 'slot:5:confirmed']);
+  });
+
+  it('journals before sending and never marks anything durable after a failed batch until reset', async () => {
+    const f = fakes();
+    const durable: DurableMarks[] = [];
+    const pub = new ChainPublisher(f.pool, f.producer, 't', undefined, {
+      onDurable: async (m) => void durable.push(m),
+    });
+    pub.push(holding(7, 1));
+    pub.push(slotStatusUpdate(7, 'confirmed'));
+    pub.markConfirmed(7);
+    await until(() => f.sends.length === 1);
+    expect(f.statements.some((q) => q.includes('indexer_published'))).toBe(true);
+    pub.push(holding(8, 2));
+    pub.push(slotStatusUpdate(8, 'confirmed'));
+    pub.markConfirmed(8);
+    f.sends[0]!.fail(new Error('broker gone'));
+    await expect(pub.flush()).rejects.toThrow('broker gone');
+    expect(() => pub.push(holding(9, 3))).toThrow('broker gone');
+    await tick();
+    expect(f.sends).toHaveLength(1); // slot 8 never left, so its mark can never move the checkpoint
+    expect(durable).toEqual([]);
+    await pub.reset();
+    pub.push(slotStatusUpdate(9, 'confirmed'));
+    pub.markConfirmed(9);
+    const flushed = pub.flush();
+    await until(() => f.sends.length === 2);
+    expect(f.sends[1]!.record.messages).toHaveLength(1); // the dropped records are replayed by the stream
+    f.sends[1]!.release();
+    await flushed;
+    expect(durable).toEqual([{ confirmed: 9 }]);
+  });
+
+  it('splits a large buffer into batches of maxBatch and holds the stream reader past maxBuffer', async () => {
+    const f = fakes();
+    const pub = new ChainPublisher(f.pool, f.producer, 't', undefined, { maxBatch: 3, maxBuffer: 5 });
+    for (let i = 1; i <= 7; i++) pub.push(holding(3, i));
+    let admitted = false;
+    const admit = pub.admit().then(() => (admitted = true));
+    await until(() => f.sends.length === 1);
+    expect(f.sends[0]!.record.messages).toHaveLength(3);
+    expect(admitted).toBe(false); // 4 waiting + the ones still to come: wait for the batch in flight
+    f.sends[0]!.release();
+    await admit;
+    await until(() => f.sends.length === 2);
+    expect(f.sends[1]!.record.messages).toHaveLength(3);
+    f.sends[1]!.release();
+    await until(() => f.sends.length === 3);
+    f.sends[2]!.release();
+    await pub.flush();
+    expect(pub.published).toBe(7);
+  });
+});
