@@ -7,13 +7,13 @@
 // - where a proof's time goes (bb.js's own progress lines, timestamped);
 // - side by side with stock bb.js UltraHonkBackend.generateProof (which rebuilds the verification
 //   key per proof).
-// `prove_p50_ms` / `prove_p95_ms` are those of apps/prover's default shape (1 worker x the
-// PROVER_BB_THREADS default); the other shapes are named.
+// `prove_p50_ms` / `prove_p95_ms` are those of apps/prover's default shape on this machine
+// (PROVER_WORKERS=1, PROVER_BB_THREADS unset = cores / workers); the other shapes are named.
 // BENCH_SECONDS shortens each measured phase (default 30). Last line: one JSON object.
 import { loadavg } from 'os';
 import { UltraHonkBackend } from '@aztec/bb.js';
 import { exampleOwnershipWitness, OwnershipProver, ownershipArtifact } from '@rv/zk';
-import { proverConfigSchema } from '../apps/prover/src/prover.config';
+import { defaultBbThreads } from '../apps/prover/src/proving/bb-threads';
 import { ProofPool } from '../apps/prover/src/proving/proof-pool';
 import { ensureTestCrs } from '../circuits/scripts/test-crs';
 
@@ -107,7 +107,7 @@ async function stages(threads: number, proofs: number): Promise<Record<string, n
 
 async function main(): Promise<void> {
   const loadStart = load();
-  const defaultThreads = proverConfigSchema.shape.PROVER_BB_THREADS.parse(undefined);
+  const defaultThreads = defaultBbThreads(1);
   console.log(
     `prover bench: ${SECONDS} s per shape, test CRS in ${crsPath}, default shape 1 worker x ${defaultThreads} bb.js threads, load ${loadStart}`,
   );

@@ -16,7 +16,18 @@ export const proverConfigSchema = z.object({
   /** Accept a non-Ignition (test) CRS. Offline tests only; refused with NODE_ENV=production. */
   ALLOW_TEST_CRS: env.bool(false),
   PROVER_WORKERS: env.positiveInt(1, 'proving worker threads'),
-  PROVER_BB_THREADS: env.positiveInt(1, 'bb.js wasm threads per proving worker (capped by the CPU count)'),
+  /**
+   * bb.js wasm threads per proving worker; unset: the CPU cores divided among PROVER_WORKERS
+   * (apps/prover/src/proving/bb-threads.ts). bb.js caps any value at the CPU count.
+   */
+  PROVER_BB_THREADS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'a positive integer (bb.js wasm threads per proving worker; unset: CPU cores / PROVER_WORKERS)',
+    ),
   PROVER_MAX_QUEUE: z.coerce
     .number()
     .int()

@@ -11,6 +11,7 @@ import {
 } from '@rv/zk';
 import type { ProverConfig } from '../prover.config';
 import { PathUnavailableError, RegistryClient, RegistryUnavailableError } from '../registry/registry-client';
+import { defaultBbThreads } from './bb-threads';
 import { DeadlineExceededError, ProofPool, QueueFullError, type PoolProof } from './proof-pool';
 import { BadRequestInput, type ProofRequest } from './proof-request';
 import { ProverMetrics, type FailureReason } from './prover-metrics';
@@ -57,7 +58,7 @@ export class ProvingService implements OnModuleInit, OnApplicationShutdown {
         production: config.get('NODE_ENV') === 'production',
         // A configured CRS folder is pre-provisioned; without one bb.js may fetch Ignition's.
         allowCrsDownload: crsPath === undefined,
-        threads: config.get('PROVER_BB_THREADS'),
+        threads: config.get('PROVER_BB_THREADS') ?? defaultBbThreads(config.get('PROVER_WORKERS')),
       },
       observer: {
         queueDepth: (d) => this.metrics.queueDepth.set(d),
