@@ -81,8 +81,9 @@ export class ReadTree {
     }
     const out = new Array<Buffer>(indices.length);
     let missing: number[] | undefined;
+    const cached = this.cache.of(trackId, head.seq);
     for (let k = 0; k < indices.length; k++) {
-      const json = this.cache.get(trackId, head.seq, indices[k] as number);
+      const json = cached?.get(indices[k] as number);
       if (json === undefined) (missing ??= []).push(indices[k] as number);
       else out[k] = json;
     }
