@@ -3,10 +3,17 @@
 //  - persisted batch append of 100k leaves through the tree writer (PostgreSQL, one transaction
 //    per batch) vs @zk-kit/lean-imt (Semaphore's tree) in memory with the same Poseidon2;
 //  - path serving over HTTP (the registry app in its own process), concurrency 32: single
-//    paths and batches of 100 random indices;
+//    paths and batches of 100 random indices, cache cold at the start (2 s warm-up only), next to
+//    the raw limit of this machine (a bare node:http server answering prebuilt bytes of the same
+//    sizes, under the same load generator); autocannon runs on the same cores, and the load
+//    average is reported with the figures;
 //  - hashes per second of every Poseidon2 implementation tried.
 // Env: BENCH_LEAVES (100000), BENCH_BATCH (10000), BENCH_DURATION_S (30 per HTTP run),
-//      BENCH_CONNECTIONS (32), BENCH_HASH_MS (2000 per implementation), DATABASE_URL, KAFKA_BROKERS.
+//      BENCH_RAW_S (10 per raw-limit run), BENCH_CONNECTIONS (32), BENCH_HASH_MS (2000 per
+//      implementation), DATABASE_URL, KAFKA_BROKERS.
+import { spawn } from 'child_process';
+import { cpus, loadavg } from 'os';
+import * as path from 'path';
 import { Client, Pool } from 'pg';
 import { LeanIMT } from '@zk-kit/lean-imt';
 import { getHasher, nativeHasherStatus } from '@rv/crypto';
@@ -15,18 +22,55 @@ import { freePort, spawnApp, testEnv, uniqueName, waitFor } from '@rv/testing';
 import { ApplyLeafChanges } from '../apps/registry/src/trees/apply-leaf-changes';
 import { applyRegistryMigration } from '../apps/registry/test/registry-test-app';
 import { measureHashRates } from './merkle/hash-rates';
-import { load } from './lib/http-load';
+import { load, type LoadResult } from './lib/http-load';
 
 const LEAVES = Number(process.env.BENCH_LEAVES ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const HASH_MS = Number(process.env.BENCH_HASH_MS ?? 2000);
+const RAW_S = Number(process.env.BENCH_RAW_S ?? 10);
 const DEPTH = 20;
 const TRACK = 1n;
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 const log = (msg: string): void => console.error(`[bench merkle] ${msg}`);
+const load1 = (): number => round(loadavg()[0] ?? 0);
+
+/** Single and 100-path loads against the raw-limit server (bench/merkle/raw-http-server.ts). */
+async function rawLimit(randomIndex: () => number): Promise<{ single: LoadResult; batch: LoadResult }> {
+  const proc = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', path.join(__dirname, 'merkle', 'raw-http-server.ts')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      proc.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+      proc.once('exit', (code) => reject(new Error(`raw server exited ${code}`)));
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const single = await load({
+      url,
+      connections: CONNECTIONS,
+      durationS: RAW_S,
+      request: () => ({ method: 'GET', path: `/v1/trees/${TRACK}/paths/${randomIndex()}` }),
+    });
+    const batch = await load({
+      url,
+      connections: CONNECTIONS,
+      durationS: RAW_S,
+      request: () => ({
+        method: 'POST',
+        path: `/v1/trees/${TRACK}/paths`,
+        body: JSON.stringify({ indices: Array.from({ length: 100 }, randomIndex) }),
+      }),
+    });
+    return { single, batch };
+  } finally {
+    proc.kill('SIGTERM');
+  }
+}
 
 async function main(): Promise<void> {
   const env = testEnv();
@@ -90,7 +134,11 @@ async function main(): Promise<void> {
     const check = (await (await fetch(`${url}/v1/trees/${TRACK}/paths/123`)).json()) as { root: string };
     if (BigInt(check.root) !== root) throw new Error('served root differs');
     const randomIndex = (): number => Math.floor(Math.random() * LEAVES);
-    // Short warm-up (JIT, pool, verifier cache) not counted.
+    log(
+      `HTTP: autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per run, random indices of ${LEAVES}, ` +
+        `on the same ${cpus().length} cores as the registry and PostgreSQL; load average ${load1()}`,
+    );
+    // Short warm-up (JIT, pool) not counted; the path cache is mostly cold when measuring starts.
     await load({
       url,
       connections: CONNECTIONS,
@@ -115,9 +163,12 @@ async function main(): Promise<void> {
       }),
     });
     log(`batch paths (100): ${JSON.stringify(batch)}`);
+    const loadAfterRegistry = load1();
     app.proc.kill('SIGTERM');
     await app.exited;
     app = undefined;
+    const raw = await rawLimit(randomIndex);
+    log(`raw limit (bare node:http, prebuilt bytes): ${JSON.stringify(raw)}; load average ${load1()}`);
 
     // 4. Hash rates of every implementation tried.
     const rates = await measureHashRates(HASH_MS);
@@ -140,8 +191,15 @@ async function main(): Promise<void> {
       batch_path_p50_ms: batch.p50,
       batch_path_p99_ms: batch.p99,
       batch_path_errors: batch.errors + batch.non2xx,
+      raw_path_rps: raw.single.rps,
+      raw_path_p99_ms: raw.single.p99,
+      raw_batch_path_rps: raw.batch.rps,
+      raw_batch_path_p99_ms: raw.batch.p99,
       http_duration_s: DURATION_S,
+      raw_duration_s: RAW_S,
       connections: CONNECTIONS,
+      cpus: cpus().length,
+      load_avg_1m: loadAfterRegistry,
       hash_impl: hasher.name,
       hashes_per_s: rates.hashes_per_s,
       ...rates,
