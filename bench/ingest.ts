@@ -160,6 +160,83 @@ async function projectorProcess(p: Pipeline): Promise<{ stop: () => Promise<void
   };
 }
 
+/**
+ * The paced load generator in its own process (this file with BENCH_ROLE=load): sets up a track
+ * mint and its holders, then on "go" sends, every 50 ms, enough transactions of PER_TX transfers
+ * for `rate` token-account writes per second, for `seconds`.
+ */
+async function loadProcess(
+  rpc: string,
+  rate: number,
+  seconds: number,
+): Promise<{
+  readySlot: number;
+  run: () => Promise<{ firstSlot: number; lastSlot: number; sent: number; elapsed: number }>;
+  stop: () => void;
+}> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', __filename], {
+    env: {
+      ...process.env,
+      BENCH_ROLE: 'load',
+      BENCH_RPC: rpc,
+      BENCH_RATE: String(rate),
+      BENCH_LAG_S: String(seconds),
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let buf = '';
+  child.stdout!.on('data', (b: Buffer) => {
+    buf += b.toString();
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      lines.push(JSON.parse(buf.slice(0, i)) as Record<string, unknown>);
+      buf = buf.slice(i + 1);
+    }
+  });
+  const line = (key: string, timeoutMs: number) =>
+    waitFor(() => lines.find((l) => key in l), { timeoutMs, what: `load generator: ${key}` });
+  const ready = await line('readySlot', 120000);
+  return {
+    readySlot: ready.readySlot as number,
+    run: async () => {
+      child.stdin!.write('go\n');
+      const r = await line('lastSlot', (seconds + 60) * 1000);
+      return r as { firstSlot: number; lastSlot: number; sent: number; elapsed: number };
+    },
+    stop: () => void (child.exitCode === null && child.kill('SIGTERM')),
+  };
+}
+
+async function loadRole(): Promise<void> {
+  const rate = Number(process.env.BENCH_RATE);
+  const seconds = Number(process.env.BENCH_LAG_S);
+  const load = await TokenLoad.setup(process.env.BENCH_RPC!, {
+    owners: OWNERS,
+    trackId: 1n,
+    identities: true,
+  });
+  process.stdout.write(JSON.stringify({ readySlot: await load.closeSlot() }) + '\n');
+  await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+  const perTick = rate / 20 / (PER_TX + 1);
+  const tStart = Date.now();
+  const firstSlot = await load.slot();
+  let owed = 0;
+  let sent = 0;
+  for (let tick = 1; Date.now() - tStart < seconds * 1000; tick++) {
+    owed += perTick;
+    const n = Math.floor(owed);
+    owed -= n;
+    if (n > 0) {
+      await load.sendRaw(await load.sign(n, PER_TX));
+      sent += n;
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, tStart + tick * 50 - Date.now())));
+  }
+  const elapsed = (Date.now() - tStart) / 1000;
+  const lastSlot = await load.closeSlot();
+  process.stdout.write(JSON.stringify({ firstSlot, lastSlot, sent, elapsed }) + '\n');
+}
+
 async function projectorRole(): Promise<void> {
   const env = (k: string): string => {
     const v = process.env[k];
@@ -361,6 +438,7 @@ async function lagAt(
   const p = await pipeline('lag');
   const ingest = ingestFor(p, ln, 'lag');
   let projector: { stop: () => Promise<void> } | undefined;
+  let gen: Awaited<ReturnType<typeof loadProcess>> | undefined;
   // When each slot became CONFIRMED, as a Yellowstone subscriber sees it.
   const confirmedAt = new Map<number, number>();
   const watcher = new Client(ln.grpc, undefined, undefined);
@@ -387,10 +465,10 @@ async function lagAt(
   let polling = true;
   let poller: Promise<void> | undefined;
   try {
-    const load = await TokenLoad.setup(ln.rpc, { owners: OWNERS, trackId: 1n, identities: true });
+    gen = await loadProcess(ln.rpc, rate, seconds);
     projector = await projectorProcess(p);
     await ingest.start();
-    const ready = await load.closeSlot();
+    const ready = gen.readySlot;
     await waitFor(() => (ingest.checkpointSlot ?? 0) >= ready, {
       timeoutMs: 120000,
       what: 'set-up ingested',
@@ -398,6 +476,7 @@ async function lagAt(
     // When every record published up to each slot was committed by the projector: once the ingest
     // checkpoint covers slot s, every record of slots <= s is below the topic end offsets read then.
     const projectedAt = new Map<number, number>();
+    const publishedAt = new Map<number, number>();
     const pending: { from: number; to: number; ends: Map<number, bigint> }[] = [];
     let covered = ready;
     poller = (async () => {
@@ -411,6 +490,7 @@ async function lagAt(
             ]),
           );
           pending.push({ from: covered + 1, to: cp, ends });
+          for (let sl = covered + 1; sl <= cp; sl++) publishedAt.set(sl, Date.now());
           covered = cp;
         }
         const { rows } = await p.pool.query<{ partition: number; next_offset: string }>(
@@ -428,25 +508,10 @@ async function lagAt(
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
-    // Paced load: every 50 ms, enough transactions for `rate` token-account writes per second.
-    const perTick = rate / 20 / (PER_TX + 1);
+    // Paced load from its own process (signing must not share the ingest's event loop).
     const holdingsBefore = ingest['publisher'].published as number;
-    const tStart = Date.now();
-    const firstSlot = await load.slot();
-    let owed = 0;
-    let sent = 0;
-    for (let tick = 1; Date.now() - tStart < seconds * 1000; tick++) {
-      owed += perTick;
-      const n = Math.floor(owed);
-      owed -= n;
-      if (n > 0) {
-        await load.sendRaw(await load.sign(n, PER_TX));
-        sent += n;
-      }
-      await new Promise((r) => setTimeout(r, Math.max(0, tStart + tick * 50 - Date.now())));
-    }
-    const lastSlot = await load.closeSlot();
-    const elapsed = (Date.now() - tStart) / 1000;
+    const run = await gen.run();
+    const { firstSlot, lastSlot, sent, elapsed } = run;
     await waitFor(() => (projectedAt.has(lastSlot) ? true : undefined), {
       timeoutMs: 180000,
       what: 'lag run projected',
@@ -459,6 +524,15 @@ async function lagAt(
       const q = projectedAt.get(slot);
       if (c !== undefined && q !== undefined) lags.push(Math.max(0, q - c));
     }
+    const toPublished: number[] = [];
+    for (let slot = firstSlot + 1; slot <= lastSlot; slot++) {
+      const c = confirmedAt.get(slot);
+      const q = publishedAt.get(slot);
+      if (c !== undefined && q !== undefined) toPublished.push(Math.max(0, q - c));
+    }
+    log(
+      `confirmed -> ingest checkpoint (all published): p50 ${pct(toPublished, 50)} ms, p99 ${pct(toPublished, 99)} ms`,
+    );
     return { p50: pct(lags, 50), p99: pct(lags, 99), slots: lags.length, achieved: published / elapsed };
   } finally {
     polling = false;
@@ -466,6 +540,7 @@ async function lagAt(
     watch.destroy();
     await ingest.stop();
     await projector?.stop();
+    gen?.stop();
     await p.close();
     await stopChain(ln);
   }
@@ -473,6 +548,7 @@ async function lagAt(
 
 async function main(): Promise<void> {
   if (process.env.BENCH_ROLE === 'projector') return projectorRole();
+  if (process.env.BENCH_ROLE === 'load') return loadRole();
   if (process.env.BENCH_ONLY === 'lag') {
     const lag = await lagAt(RATE, LAG_S);
     console.log(

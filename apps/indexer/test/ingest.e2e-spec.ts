@@ -1,11 +1,31 @@
 import { Localnet } from '../../../tools/localnet/src/localnet';
 import { expectedState, planScenario, type ScenarioSpec } from '../../../tools/localnet/src/scenario/plan';
 import { inProcessTarget, runScenario } from '../../../tools/localnet/src/scenario/run';
-import { spawnApp, waitFor, type SpawnedApp } from '@rv/testing';
+import { Keypair } from '@solana/web3.js';
+import bs58 from 'bs58';
+import type { KafkaMessage } from 'kafkajs';
+import { RAINBOW_VEIL_PROGRAM_ID, encodeEvent } from '@rv/chain';
+import { DLQ_HEADERS, dlqTopicOf } from '@rv/kafka';
+import { spawnApp, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
 import { Ingest } from '../src/ingest/ingest';
 import { Projector } from '../src/projector/projector';
 import { expectChainState, yielding } from './support/chain-scenario';
 import { Pipeline } from './support/harness';
+
+/** The first `n` records of `topic`, in partition order (a throwaway consumer group). */
+async function readTopic(p: Pipeline, topic: string, n: number): Promise<KafkaMessage[]> {
+  const out: KafkaMessage[] = [];
+  const consumer = p.kafka.consumer({ groupId: uniqueName('read') });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void out.push(message) });
+  try {
+    await waitFor(() => out.length >= n, { timeoutMs: 30000, what: `${n} records on ${topic}` });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
 
 /**
  * The whole indexer against the local chain (real Yellowstone gRPC wire protocol and JSON-RPC),
@@ -130,6 +150,77 @@ describe('indexer end to end on the local chain', () => {
     await settle();
     expect(ingest!.gapsFilled).toBeGreaterThanOrEqual(1);
     await expectChainState(p, expectedState(plan));
+  });
+
+  it('dead-letters malformed program events from the stream (bad base64, truncated Borsh, unknown discriminator, newer layout) with their reason, and the stream keeps flowing', async () => {
+    await start();
+    const spec: ScenarioSpec = {
+      seed: 'idx-e2e-dlq',
+      tracks: 2,
+      holders: 20,
+      identityShare: 0.6,
+      initialHoldersPerTrack: 8,
+      churn: 120,
+      churnPerSlot: 12,
+      verifications: 2,
+    };
+    const plan = planScenario(spec);
+    const target = yielding(inProcessTarget(ln));
+    const sigs: string[] = [];
+    await runScenario({ spec, batches: plan.batches.slice(0, 4) }, target, {
+      onBatch: (_i, s) => sigs.push(...s),
+    });
+    ln.chain.advance(2);
+    // A program build whose events this indexer cannot read: the emulated program always prints
+    // valid events, so the server streams a copy of one of its transactions with other log lines,
+    // confirmed in the newest confirmed slot, between the real ones.
+    const real = sigs
+      .map((sig) => ln.chain.getTransaction(sig))
+      .find((t) => t && !t.err && t.logs.some((l) => l.startsWith('Program data: ')))!;
+    const pid = RAINBOW_VEIL_PROGRAM_ID.toBase58();
+    const wallet = Keypair.generate().publicKey;
+    const identity = encodeEvent({
+      name: 'IdentityRegistered',
+      data: { wallet, commitment: new Uint8Array(32).fill(7) },
+    });
+    const lines = [
+      'Program data: @@@not-base64@@@',
+      `Program data: ${Buffer.from(identity.subarray(0, 20)).toString('base64')}`,
+      `Program data: ${Buffer.alloc(48, 0xee).toString('base64')}`,
+      `Program data: ${Buffer.concat([identity, Buffer.from([1, 2, 3, 4])]).toString('base64')}`,
+    ];
+    const signature = Keypair.generate().secretKey; // 64 bytes
+    const forged = {
+      ...real,
+      signature: bs58.encode(signature),
+      signatures: [signature],
+      slot: ln.chain.slotAt(1),
+      logs: [`Program ${pid} invoke [1]`, ...lines, `Program ${pid} success`],
+    };
+    (ln.geyser as unknown as { onTx(tx: typeof real, level: number): void }).onTx(forged, 1);
+    // The stream goes on: the rest of the scenario ends in the exact expected state.
+    await runScenario({ spec, batches: plan.batches.slice(4) }, target);
+    await settle();
+    await expectChainState(p, expectedState(plan));
+    const dlq = await readTopic(p, dlqTopicOf(p.topics.chainUpdates), 4);
+    expect(dlq.map((m) => String(m.headers?.[DLQ_HEADERS.code]))).toEqual([
+      'bad_base64',
+      'truncated',
+      'unknown_discriminator',
+      'trailing_bytes',
+    ]);
+    expect(dlq.map((m) => m.value?.toString())).toEqual(lines);
+    for (const [i, m] of dlq.entries()) {
+      expect(m.key?.toString()).toBe(forged.signature);
+      expect(String(m.headers?.[DLQ_HEADERS.reason])).toContain(
+        `(transaction ${forged.signature}, log line ${i + 1}, slot ${forged.slot})`,
+      );
+      expect(String(m.headers?.[DLQ_HEADERS.sourceTopic])).toBe('yellowstone');
+    }
+    expect(ingest!.reconnects).toBe(0);
+    // The wallet of the undecodable events never became an identity.
+    const { rows } = await p.pool.query(`SELECT 1 FROM identities WHERE wallet = $1`, [wallet.toBuffer()]);
+    expect(rows).toHaveLength(0);
   });
 
   it('kill -9 of the whole indexer process (ingest + projector) several times mid-scenario: same exact state', async () => {

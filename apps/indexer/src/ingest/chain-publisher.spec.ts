@@ -37,20 +37,21 @@ function fakes() {
   return { sends, producer, pool, statements };
 }
 
-const tick = () => new Promise((r) => setImmediate(r));
+const tick = () => new Promise((r) => setTimeout(r, 1));
 async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await tick();
+  for (let i = 0; i < 500 && !cond(); i++) await tick();
   expect(cond()).toBe(true);
 }
 
 describe('ChainPublisher (group commit)', () => {
-  it('sends in push order, batching what arrives while a batch is in flight', async () => {
+  it('starts a batch at a slot mark, or after lingering, and batches what arrives while one is in flight', async () => {
     const f = fakes();
     const durable: DurableMarks[] = [];
     const pub = new ChainPublisher(f.pool, f.producer, 't', undefined, {
       onDurable: async (m) => void durable.push(m),
     });
     pub.push(holding(5, 1));
+    expect(f.sends).toHaveLength(0); // lingers (no slot mark yet)
     await until(() => f.sends.length === 1);
     for (let i = 2; i <= 4; i++) pub.push(holding(5, i));
     pub.push(slotStatusUpdate(5, 'confirmed'));
@@ -78,7 +79,8 @@ describe('ChainPublisher (group commit)', () => {
     });
     pub.push(holding(7, 1));
     pub.push(slotStatusUpdate(7, 'confirmed'));
-    pub.markConfirmed(7);
+    pub.markConfirmed(7); // a slot mark: the batch starts at once
+    await Promise.resolve();
     await until(() => f.sends.length === 1);
     expect(f.statements.some((q) => q.includes('indexer_published'))).toBe(true);
     pub.push(holding(8, 2));
@@ -104,12 +106,12 @@ describe('ChainPublisher (group commit)', () => {
   it('splits a large buffer into batches of maxBatch and holds the stream reader past maxBuffer', async () => {
     const f = fakes();
     const pub = new ChainPublisher(f.pool, f.producer, 't', undefined, { maxBatch: 3, maxBuffer: 5 });
-    for (let i = 1; i <= 7; i++) pub.push(holding(3, i));
+    for (let i = 1; i <= 9; i++) pub.push(holding(3, i));
     let admitted = false;
     const admit = pub.admit().then(() => (admitted = true));
     await until(() => f.sends.length === 1);
     expect(f.sends[0]!.record.messages).toHaveLength(3);
-    expect(admitted).toBe(false); // 4 waiting + the ones still to come: wait for the batch in flight
+    expect(admitted).toBe(false); // 6 still waiting (>= maxBuffer): hold until the batch in flight ends
     f.sends[0]!.release();
     await admit;
     await until(() => f.sends.length === 2);
@@ -118,6 +120,6 @@ describe('ChainPublisher (group commit)', () => {
     await until(() => f.sends.length === 3);
     f.sends[2]!.release();
     await pub.flush();
-    expect(pub.published).toBe(7);
+    expect(pub.published).toBe(9);
   });
 });

@@ -20,6 +20,8 @@ export interface ChainPublisherOptions {
   maxBuffer?: number;
   /** Runs after each acknowledged batch, before the next one starts (checkpoint, journal pruning). */
   onDurable?: (marks: DurableMarks) => Promise<void>;
+  /** How long records without a slot mark wait for more before they leave (ms). */
+  lingerMs?: number;
 }
 
 type Entry =
@@ -32,9 +34,11 @@ type Entry =
  * that when the slot dies the ingest knows exactly what to compensate, even after a restart.
  *
  * Group commit: `push` only buffers; one batch is in flight at a time and takes everything that
- * arrived while the previous one was in flight (up to maxBatch). Idle, a record leaves at once
- * (latency); under load batches grow (throughput: one journal statement and one broker round trip
- * for thousands of records). Batches leave strictly in push order.
+ * arrived while the previous one was in flight (up to maxBatch). A batch starts as soon as a slot
+ * mark is buffered (at confirmed, a slot's records arrive just before its status, so a quiet stream
+ * publishes one batch per slot, and the checkpoint can move with it), when maxBatch records wait,
+ * or lingerMs after the first unsent record. Under load batches grow (one journal statement and one
+ * broker round trip for thousands of records). Batches leave strictly in push order.
  *
  * Checkpoint discipline: the ingest marks a slot CONFIRMED after pushing its status record; that
  * mark rides in the buffer, so it reaches `onDurable` only after every record pushed before it was
@@ -46,6 +50,8 @@ export class ChainPublisher {
   private readonly log = new Logger('ingest');
   private buffer: Entry[] = [];
   private records = 0; // record entries in buffer
+  private marks = 0; // mark entries in buffer
+  private linger?: NodeJS.Timeout;
   private accounts = new Map<string, { wallet: string; mint: string }>();
   private inflight?: Promise<void>;
   private failure?: unknown;
@@ -63,7 +69,10 @@ export class ChainPublisher {
   ) {
     this.maxBatch = opts.maxBatch ?? 4000;
     this.maxBuffer = opts.maxBuffer ?? 20000;
+    this.lingerMs = opts.lingerMs ?? 5;
   }
+
+  private readonly lingerMs: number;
 
   /** Token accounts to record in indexer_ingest_accounts with the next batch (same statement as the journal). */
   rememberAccount(tokenAccount: string, wallet: string, mint: string): void {
@@ -87,6 +96,7 @@ export class ChainPublisher {
   markConfirmed(slot: number): void {
     this.check();
     this.buffer.push({ kind: 'confirmed', slot });
+    this.marks++;
     this.kick();
   }
 
@@ -94,6 +104,7 @@ export class ChainPublisher {
   markFinalized(slot: number): void {
     this.check();
     this.buffer.push({ kind: 'finalized', slot });
+    this.marks++;
     this.kick();
   }
 
@@ -124,6 +135,7 @@ export class ChainPublisher {
     await this.inflight;
     this.buffer = [];
     this.records = 0;
+    this.marks = 0;
     this.failure = undefined;
   }
 
@@ -134,11 +146,20 @@ export class ChainPublisher {
     }
   }
 
-  /** Starts a batch unless one is in flight (it starts the next one when it ends). */
+  /** Starts a batch unless one is in flight (it starts the next one when it ends) or it may linger. */
   private kick(now = false): void {
     if (this.inflight || this.failure !== undefined) return;
     if (this.buffer.length === 0 && this.accounts.size === 0) return;
-    this.inflight = this.run(now).then(
+    if (!now && this.marks === 0 && this.records < this.maxBatch) {
+      this.linger ??= setTimeout(() => {
+        this.linger = undefined;
+        this.kick(true);
+      }, this.lingerMs);
+      return;
+    }
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = undefined;
+    this.inflight = this.run().then(
       () => {
         this.inflight = undefined;
         this.kick();
@@ -151,9 +172,7 @@ export class ChainPublisher {
     );
   }
 
-  private async run(now: boolean): Promise<void> {
-    // Let the stream reader hand over what it already received (one macrotask), then take a batch.
-    if (!now) await new Promise<void>((r) => setImmediate(r));
+  private async run(): Promise<void> {
     const marks: DurableMarks = {};
     const batch: Extract<Entry, { kind: 'record' }>[] = [];
     let taken = 0;
@@ -161,8 +180,11 @@ export class ChainPublisher {
       if (e.kind === 'record') {
         if (batch.length >= this.maxBatch) break;
         batch.push(e);
-      } else if (e.kind === 'confirmed') marks.confirmed = Math.max(marks.confirmed ?? 0, e.slot);
-      else marks.finalized = Math.max(marks.finalized ?? 0, e.slot);
+      } else {
+        if (e.kind === 'confirmed') marks.confirmed = Math.max(marks.confirmed ?? 0, e.slot);
+        else marks.finalized = Math.max(marks.finalized ?? 0, e.slot);
+        this.marks--;
+      }
       taken++;
     }
     this.buffer = this.buffer.slice(taken);

@@ -117,8 +117,9 @@ export class PgOffsetConsumer {
           ms: Date.now() - started,
           highWatermark: batch.highWatermark,
         });
-        // Informational only (lag dashboards): PostgreSQL holds the real progress.
-        await this.consumer
+        // Informational only (lag dashboards): PostgreSQL holds the real progress, so the next batch
+        // does not wait for this broker round trip.
+        void this.consumer
           ?.commitOffsets([{ topic: this.opts.topic, partition: batch.partition, offset: next }])
           .catch(() => undefined);
         await heartbeat().catch(() => undefined);
@@ -146,18 +147,17 @@ export class PgOffsetConsumer {
     client.on('error', onError);
     let broken = false;
     try {
-      await client.query('BEGIN');
-      if (this.opts.serializeKey !== undefined)
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext(current_schema()))', [
-          this.opts.serializeKey,
-        ]);
+      // One round trip each: BEGIN with the advisory lock (simple protocol, the key as a literal);
+      // the offset row created if missing and locked (ON CONFLICT DO UPDATE locks it like FOR UPDATE).
       await client.query(
-        `INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
-         ON CONFLICT (consumer_group, topic, partition) DO NOTHING`,
-        [this.opts.groupId, this.opts.topic, partition],
+        this.opts.serializeKey === undefined
+          ? 'BEGIN'
+          : `BEGIN; SELECT pg_advisory_xact_lock(hashtext(${client.escapeLiteral(this.opts.serializeKey)}), hashtext(current_schema()))`,
       );
       const { rows } = await client.query<{ next_offset: string }>(
-        `SELECT next_offset::text FROM consumer_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+        `INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
+         ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = consumer_offsets.next_offset
+         RETURNING next_offset::text`,
         [this.opts.groupId, this.opts.topic, partition],
       );
       const stored = BigInt(rows[0]!.next_offset);
