@@ -6,7 +6,11 @@
 import { createServer } from 'http';
 
 const hex = (c: string): string => '0x' + c.repeat(64);
-const path = JSON.stringify({ index: 123456, leaf: hex('a'), siblings: Array.from({ length: 20 }, () => hex('b')) });
+const path = JSON.stringify({
+  index: 123456,
+  leaf: hex('a'),
+  siblings: Array.from({ length: 20 }, () => hex('b')),
+});
 const head = `{"trackId":"1","root":"${hex('c')}","seq":10,"slot":10`;
 const single = Buffer.from(`${head},"path":${path}}`);
 const batch = Buffer.from(`${head},"paths":[${Array.from({ length: 100 }, () => path).join(',')}]}`);

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
 import { ConfigService, parseConfig } from '@rv/config';
+import { createHttpApp } from '@rv/observability';
 import { ThrowawayPostgres, testEnv, waitFor } from '@rv/testing';
 import { registryConfigSchema } from '../src/registry.config';
 import { RegistryModule } from '../src/registry.module';
@@ -17,8 +17,12 @@ describe('registry health (real PostgreSQL and Kafka)', () => {
       KAFKA_BROKERS: testEnv().KAFKA_BROKERS,
       LOG_LEVEL: 'silent',
     });
-    app = await NestFactory.create(RegistryModule.forRoot(new ConfigService(cfg)), { logger: false });
+    // On fastify, as apps/registry/src/main.ts runs it.
+    app = await createHttpApp(RegistryModule.forRoot(new ConfigService(cfg)) as never, 'fastify', {
+      logger: false,
+    });
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
   });
 
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { Controller, Get, INestApplication, Module, Param } from '@nestjs/common';
+import { Controller, Get, INestApplication, Module, Param, Req } from '@nestjs/common';
 import request from 'supertest';
 import { HealthRegistry } from './health/health.registry';
 import { createHttpApp, type HttpPlatform } from './http-platform';
@@ -6,6 +6,12 @@ import { ObservabilityModule } from './observability.module';
 
 @Controller('things')
 class ThingsController {
+  @Get('request-id')
+  requestId(@Req() req: { id?: unknown; raw?: { id?: unknown } }) {
+    // The id the request logs carry (pino-http's req.id; on fastify also the request's own id).
+    return { id: req.id, raw: req.raw?.id ?? req.id };
+  }
+
   @Get(':id')
   get(@Param('id') id: string) {
     return { id };
@@ -40,6 +46,14 @@ describe.each<HttpPlatform>(['express', 'fastify'])('observability on %s', (plat
 
   it('runs on the platform asked for', () => {
     expect(app.getHttpAdapter().getType()).toBe(platform);
+  });
+
+  it('gives each request an id: a well-formed X-Request-Id, else a UUID', async () => {
+    const given = await http().get('/things/request-id').set('x-request-id', 'abc-123').expect(200);
+    expect(given.body).toEqual({ id: 'abc-123', raw: 'abc-123' });
+    const bad = await http().get('/things/request-id').set('x-request-id', 'a b').expect(200);
+    expect(bad.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(bad.body.raw).toBe(bad.body.id);
   });
 
   it('/health/live answers 200; /health/ready 200 while checks pass, 503 naming the failing one', async () => {

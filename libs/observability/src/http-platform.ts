@@ -1,6 +1,7 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestApplicationOptions } from '@nestjs/common';
+import { requestIdOf } from './observability.module';
 
 /**
  * The HTTP server under a Nest app. 'express' (the default) or 'fastify' (@nestjs/platform-fastify:
@@ -26,5 +27,10 @@ export async function createHttpApp(
   if (platform === 'express') return NestFactory.create(module, options);
   // Loaded only when asked for: express apps never load fastify.
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-  return NestFactory.create(module, new FastifyAdapter({ bodyLimit: BODY_LIMIT }), options);
+  // Request ids as on express (X-Request-Id or a UUID), not fastify's own "req-N".
+  return NestFactory.create(
+    module,
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT, genReqId: requestIdOf }),
+    options,
+  );
 }

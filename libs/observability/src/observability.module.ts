@@ -30,6 +30,12 @@ export const REDACTED_PATHS = [
   '*.keypair',
 ];
 
+/** A request's id: its X-Request-Id if well-formed, else a new UUID (express and fastify alike). */
+export function requestIdOf(req: Pick<IncomingMessage, 'headers'>): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+}
+
 /** Structured JSON logs with request ids, /health/live, /health/ready and Prometheus /metrics. */
 @Global()
 @Module({})
@@ -48,11 +54,7 @@ export class ObservabilityModule implements NestModule {
             level: opts.logLevel,
             base: { app: opts.app },
             redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-            genReqId: (req: IncomingMessage) => {
-              const given = req.headers['x-request-id'];
-              return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
-            },
-            customProps: () => ({}),
+            genReqId: requestIdOf,
             serializers: {
               req: (req: { id: string; method: string; url: string }) => ({
                 id: req.id,
@@ -60,7 +62,11 @@ export class ObservabilityModule implements NestModule {
                 url: req.url,
               }),
             },
-            autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
+            // originalUrl: fastify's middleware engine strips the mount path from req.url.
+            autoLogging: {
+              ignore: (req: IncomingMessage & { originalUrl?: string }) =>
+                /^\/(health|metrics)/.test(req.originalUrl ?? req.url ?? ''),
+            },
           },
         }),
       ],

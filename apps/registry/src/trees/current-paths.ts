@@ -5,6 +5,12 @@ import type { PgTreeStore } from './pg-tree.store';
 import { pathJson } from './trees.presenter';
 import { PathIntegrityError, type TreeState } from './tree-records';
 
+/**
+ * Reads of one (track, seq) in flight at once: two, so that PostgreSQL answers one while this
+ * process verifies and serializes the other (two cores); more only splits the batches.
+ */
+const PARALLEL_READS = 1;
+
 interface Waiter {
   indices: readonly number[];
   resolve: (paths: Map<number, Buffer> | undefined) => void;
@@ -19,8 +25,8 @@ interface Batch {
 
 /**
  * Reads, verifies and caches paths of a tree at a known head (track, seq, root) that the path
- * cache does not hold. Concurrent requests for the same (track, seq) share statements: while one
- * read is in flight, the indices asked for meanwhile are gathered into the next one. A read asks
+ * cache does not hold. Concurrent requests for the same (track, seq) share statements: while
+ * PARALLEL_READS reads are in flight, the indices asked for meanwhile are gathered into the next. A read asks
  * PostgreSQL only for nodes not already proven under that root (the upper levels are soon all
  * known), and its paths are verified together (one hashPairs call per level). The statement
  * returns the tree row with the nodes: if it shows another seq than the head (a writer
@@ -29,7 +35,8 @@ interface Batch {
  */
 export class CurrentPaths {
   private readonly pending = new Map<string, Batch>();
-  private readonly running = new Set<string>();
+  /** Reads in flight per (track, seq). */
+  private readonly running = new Map<string, number>();
   /** Statements run (for tests and metrics). */
   reads = 0;
 
@@ -48,12 +55,12 @@ export class CurrentPaths {
       if (!batch) this.pending.set(key, (batch = { head, indices: new Set(), waiters: [] }));
       for (const i of indices) batch.indices.add(i);
       batch.waiters.push({ indices, resolve, reject });
-      if (!this.running.has(key)) void this.drain(key);
+      if ((this.running.get(key) ?? 0) < PARALLEL_READS) void this.drain(key);
     });
   }
 
   private async drain(key: string): Promise<void> {
-    this.running.add(key);
+    this.running.set(key, (this.running.get(key) ?? 0) + 1);
     try {
       for (let batch = this.pending.get(key); batch; batch = this.pending.get(key)) {
         this.pending.delete(key);
@@ -81,7 +88,9 @@ export class CurrentPaths {
         }
       }
     } finally {
-      this.running.delete(key);
+      const n = (this.running.get(key) ?? 1) - 1;
+      if (n === 0) this.running.delete(key);
+      else this.running.set(key, n);
     }
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import {
   ApiBody,
   ApiOkResponse,
@@ -28,8 +28,19 @@ import {
 
 const SLOT_MAX = Number.MAX_SAFE_INTEGER;
 
-/** Path answers are JSON bytes built from cached, already serialized paths (fastify sends Buffers as they are). */
-const JSON_TYPE = 'application/json; charset=utf-8';
+/** The reply (fastify; express alike): path answers set their type, then Nest sends the bytes. */
+interface Reply {
+  header(name: string, value: string): unknown;
+}
+
+/**
+ * Path answers are JSON bytes built from cached, already serialized paths (sent as they are).
+ * The type is set only on success: errors keep the exception filter's JSON type.
+ */
+function jsonBytes(res: Reply, body: Buffer): Buffer {
+  res.header('Content-Type', 'application/json; charset=utf-8');
+  return body;
+}
 
 /** Query parameters that name an older snapshot (the root a proof must name is an accepted one). */
 function SnapshotQuery(): MethodDecorator {
@@ -105,8 +116,8 @@ export class TreesController {
   })
   @ApiQuery({ name: 'minSlot', required: false, description: '409 if the registry (current slot) is behind' })
   @SnapshotQuery()
-  @Header('Content-Type', JSON_TYPE)
   async pathByIndex(
+    @Res({ passthrough: true }) res: Reply,
     @Param('trackId') trackId: string,
     @Param('leafIndex') leafIndex: string,
     @Query('minSlot') minSlot?: string,
@@ -119,7 +130,7 @@ export class TreesController {
       parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
       parseSnapshotRef(root, seq),
     );
-    return snapshotWithPathsJson(a.tree, 'path', a.paths);
+    return jsonBytes(res, snapshotWithPathsJson(a.tree, 'path', a.paths));
   }
 
   @Get(':trackId/paths')
@@ -127,8 +138,8 @@ export class TreesController {
   @ApiQuery({ name: 'leaf', required: true, description: '0x + 64 hex digits' })
   @ApiQuery({ name: 'minSlot', required: false })
   @SnapshotQuery()
-  @Header('Content-Type', JSON_TYPE)
   async pathByLeaf(
+    @Res({ passthrough: true }) res: Reply,
     @Param('trackId') trackId: string,
     @Query('leaf') leaf?: string,
     @Query('minSlot') minSlot?: string,
@@ -141,7 +152,7 @@ export class TreesController {
       parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
       parseSnapshotRef(root, seq),
     );
-    return snapshotWithPathsJson(a.tree, 'path', a.paths.map(pathBytes));
+    return jsonBytes(res, snapshotWithPathsJson(a.tree, 'path', a.paths.map(pathBytes)));
   }
 
   @Post(':trackId/paths')
@@ -164,8 +175,8 @@ export class TreesController {
   })
   @ApiResponse({ status: 413, description: 'more than 1000 indices' })
   @ApiQuery({ name: 'minSlot', required: false })
-  @Header('Content-Type', JSON_TYPE)
   async paths(
+    @Res({ passthrough: true }) res: Reply,
     @Param('trackId') trackId: string,
     @Body() body: unknown,
     @Query('minSlot') minSlot?: string,
@@ -178,7 +189,7 @@ export class TreesController {
       parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
       parseSnapshotRef(fields.root, fields.seq),
     );
-    return snapshotWithPathsJson(a.tree, 'paths', a.paths);
+    return jsonBytes(res, snapshotWithPathsJson(a.tree, 'paths', a.paths));
   }
 
   @Get(':trackId/leaves')
