@@ -14,8 +14,11 @@
 //     time from its CONFIRMED status (seen by a separate Yellowstone subscriber) until every record
 //     published up to that slot is committed by the projector (its PostgreSQL offsets reached the
 //     topic end offsets read once the ingest checkpoint covered the slot: conservative), p50/p99.
+// Also reported: e2e_cores_busy, the CPU seconds all processes on the machine used per second of the
+// end-to-end window (per process in the log): on a small shared machine the pipeline (local chain,
+// ingest, projector, Kafka, PostgreSQL) is CPU-bound, and this says how close to the cores it ran.
 // Env: BENCH_TXS (12000), BENCH_PER_TX (4), BENCH_OWNERS (64), BENCH_RATE (1000 updates/s),
-//      BENCH_LAG_S (15), BENCH_ONLY=e2e|lag, DATABASE_URL, KAFKA_BROKERS.
+//      BENCH_LAG_S (30), BENCH_ONLY=e2e|lag, DATABASE_URL, KAFKA_BROKERS.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -32,7 +35,7 @@ const TXS = Number(process.env.BENCH_TXS ?? 12000);
 const PER_TX = Number(process.env.BENCH_PER_TX ?? 4);
 const OWNERS = Number(process.env.BENCH_OWNERS ?? 64);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
-const LAG_S = Number(process.env.BENCH_LAG_S ?? 15);
+const LAG_S = Number(process.env.BENCH_LAG_S ?? 30);
 const log = (m: string): void => console.error(`[bench ingest] ${m}`);
 const round = (x: number, d = 0): number => Math.round(x * 10 ** d) / 10 ** d;
 const pct = (xs: number[], p: number): number => {
@@ -270,7 +273,12 @@ async function projectorRole(): Promise<void> {
   await pool.end();
 }
 
-async function endToEnd(): Promise<{ records: number; ms: number; sample: ChainUpdate[] }> {
+async function endToEnd(): Promise<{
+  records: number;
+  ms: number;
+  coresBusy: number;
+  sample: ChainUpdate[];
+}> {
   const ln = await chainProcess(100);
   const p = await pipeline('e2e');
   try {
@@ -302,7 +310,7 @@ async function endToEnd(): Promise<{ records: number; ms: number; sample: ChainU
       what: 'projector committed everything',
     });
     const ms = Date.now() - started;
-    logCpu(cpu0, ms);
+    const coresBusy = logCpu(cpu0, ms);
     log(`ingest published ${records} records in ${ingest['publisher'].batches as number} batches`);
     await ingest.stop();
     await projector.stop();
@@ -311,7 +319,7 @@ async function endToEnd(): Promise<{ records: number; ms: number; sample: ChainU
     // A sample of the real records for the raw-limit runs (read back from the topic).
     const sample = await readBack(p, 2000);
     if (sample.length === 0) throw new Error('no journaled records left to sample');
-    return { records, ms, sample };
+    return { records, ms, coresBusy, sample };
   } finally {
     await p.close();
     await stopChain(ln);
@@ -335,7 +343,7 @@ function cpuTicks(): Map<string, { ticks: number; cmd: string }> {
 }
 
 /** Where the machine's CPU went during the measured window (this run's processes and the rest). */
-function logCpu(before: Map<string, { ticks: number; cmd: string }>, ms: number): void {
+function logCpu(before: Map<string, { ticks: number; cmd: string }>, ms: number): number {
   const after = cpuTicks();
   const used = [...after]
     .map(([pid, a]) => ({ pid, cmd: a.cmd, s: (a.ticks - (before.get(pid)?.ticks ?? 0)) / 100 }))
@@ -347,6 +355,7 @@ function logCpu(before: Map<string, { ticks: number; cmd: string }>, ms: number)
     log(
       `  ${u.s.toFixed(1).padStart(5)} s  ${u.pid === String(process.pid) ? '(this process: ingest) ' : ''}${u.cmd.slice(0, 100)}`,
     );
+  return total / (ms / 1000);
 }
 
 /** The first `n` records of the chain-updates topic, decoded. */
@@ -595,6 +604,8 @@ async function main(): Promise<void> {
       raw_kafka_produce_consume_per_s: round(raw.kafkaPerS),
       raw_multirow_insert_per_s: round(raw.insertPerS),
       ratio_to_raw: round(updatesPerS / Math.min(raw.kafkaPerS, raw.insertPerS), 3),
+      e2e_cores_busy: round(e2e.coresBusy, 2),
+      cores: os.cpus().length,
       lag_rate_achieved_updates_per_s: round(lag.achieved),
       lag_p50_ms_at_1k: lag.p50,
       lag_p99_ms_at_1k: lag.p99,
