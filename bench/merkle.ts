@@ -4,9 +4,10 @@
 //    per batch) vs @zk-kit/lean-imt (Semaphore's tree) in memory with the same Poseidon2;
 //  - path serving over HTTP (the registry app in its own process), concurrency 32: single
 //    paths and batches of 100 random indices, cache cold at the start (2 s warm-up only), next to
-//    the raw limit of this machine (a bare node:http server answering prebuilt bytes of the same
-//    sizes, under the same load generator); autocannon runs on the same cores, and the load
-//    average is reported with the figures;
+//    the raw limit of this machine (bench/merkle/raw-http-server.ts: a bare node:http server
+//    copying random prebuilt paths of the same size into each answer, as a perfect cache would,
+//    under the same load generator); autocannon runs on the same cores, and the load average is
+//    reported with the figures;
 //  - hashes per second of every Poseidon2 implementation tried.
 // Env: BENCH_LEAVES (100000), BENCH_BATCH (10000), BENCH_DURATION_S (30 per HTTP run),
 //      BENCH_RAW_S (10 per raw-limit run), BENCH_CONNECTIONS (32), BENCH_HASH_MS (2000 per
@@ -42,7 +43,7 @@ async function rawLimit(randomIndex: () => number): Promise<{ single: LoadResult
   const proc = spawn(
     process.execPath,
     ['-r', '@swc-node/register', path.join(__dirname, 'merkle', 'raw-http-server.ts')],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RAW_LEAVES: String(LEAVES) } },
   );
   try {
     const port = await new Promise<number>((resolve, reject) => {
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
     await app.exited;
     app = undefined;
     const raw = await rawLimit(randomIndex);
-    log(`raw limit (bare node:http, prebuilt bytes): ${JSON.stringify(raw)}; load average ${load1()}`);
+    log(`raw limit (bare node:http, random prebuilt paths): ${JSON.stringify(raw)}; load average ${load1()}`);
 
     // 4. Hash rates of every implementation tried.
     const rates = await measureHashRates(HASH_MS);

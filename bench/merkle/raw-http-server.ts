@@ -1,25 +1,41 @@
-// The raw limit for path serving on this machine: a bare node:http server (own process) that
-// answers every GET with a fixed single-path JSON and every POST (body read) with a fixed
-// 100-path JSON of the registry's exact sizes, prebuilt as bytes. No routing, validation,
-// database, verification or logging: what any server could at best do here under the same load
-// generator. Prints its port on stdout.
+// The raw limit for path serving on this machine: a bare node:http server (own process) with a
+// prebuilt JSON path (the registry's exact size) for each of RAW_LEAVES indices, answering every
+// GET with one random path and every POST (body read, not parsed) with 100 random paths copied
+// into one buffer, as a perfect cache would. No routing, validation, database, verification,
+// logging or metrics: what any server could at best do here under the same load generator.
+// Prints its port on stdout.
 import { createServer } from 'http';
 
+const leaves = Number(process.env.RAW_LEAVES ?? 100_000);
 const hex = (c: string): string => '0x' + c.repeat(64);
-const path = JSON.stringify({
-  index: 123456,
-  leaf: hex('a'),
-  siblings: Array.from({ length: 20 }, () => hex('b')),
-});
-const head = `{"trackId":"1","root":"${hex('c')}","seq":10,"slot":10`;
-const single = Buffer.from(`${head},"path":${path}}`);
-const batch = Buffer.from(`${head},"paths":[${Array.from({ length: 100 }, () => path).join(',')}]}`);
+const siblings = Array.from({ length: 20 }, () => hex('b'));
+const paths = Array.from({ length: leaves }, (_, index) =>
+  Buffer.from(JSON.stringify({ index, leaf: hex('a'), siblings }), 'latin1'),
+);
+const head = Buffer.from(`{"trackId":"1","root":"${hex('c')}","seq":10,"slot":10,`);
+
+function answer(n: number): Buffer {
+  const pick = Array.from({ length: n }, () => paths[Math.floor(Math.random() * leaves)] as Buffer);
+  const open = n === 1 ? '"path":' : '"paths":[';
+  const close = n === 1 ? '}' : ']}';
+  let size = head.length + open.length + close.length + n - 1;
+  for (const p of pick) size += p.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write(open, head.copy(out, 0), 'latin1');
+  pick.forEach((p, i) => {
+    if (i > 0) at = out.writeUInt8(0x2c, at);
+    out.set(p, at);
+    at += p.length;
+  });
+  out.write(close, at, 'latin1');
+  return out;
+}
 
 const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.end(req.method === 'POST' ? batch : single);
+    res.end(answer(req.method === 'POST' ? 100 : 1));
   });
 });
 server.listen(0, '127.0.0.1', () => {

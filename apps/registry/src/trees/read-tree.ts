@@ -43,6 +43,8 @@ export class ReadTree {
   readonly heads: CurrentHeads;
   /** Paths of the current head missing from the cache: shared, verified reads. */
   readonly current: CurrentPaths;
+  /** Paths served at the current head, and how many of them came from the cache. */
+  readonly served = { paths: 0, fromCache: 0 };
 
   constructor(
     readonly store: PgTreeStore,
@@ -87,6 +89,8 @@ export class ReadTree {
       if (json === undefined) (missing ??= []).push(indices[k] as number);
       else out[k] = json;
     }
+    this.served.paths += indices.length;
+    this.served.fromCache += indices.length - (missing?.length ?? 0);
     if (!missing) return { tree: head, paths: out };
 
     const loaded = await this.current.load(head, [...new Set(missing)]);
