@@ -7,6 +7,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { RAINBOW_VEIL_PROGRAM_ID, encodeEvent } from '@rv/chain';
 import { DLQ_HEADERS, dlqTopicOf } from '@rv/kafka';
 import { spawnApp, uniqueName, waitFor, type SpawnedApp } from '@rv/testing';
+import type { GeyserTransport } from '../src/ingest/geyser-client';
 import { Ingest } from '../src/ingest/ingest';
 import { Projector } from '../src/projector/projector';
 import { expectChainState, yielding } from './support/chain-scenario';
@@ -38,8 +39,10 @@ describe('indexer end to end on the local chain', () => {
   let ingest: Ingest | undefined;
   let projector: Projector | undefined;
 
+  let transport: GeyserTransport = 'napi';
   const newIngest = () =>
     new Ingest({
+      transport,
       pool: p.pool,
       producer: p.producer,
       chainUpdatesTopic: p.topics.chainUpdates,
@@ -89,68 +92,77 @@ describe('indexer end to end on the local chain', () => {
     await ln?.stop();
     ingest = undefined;
     projector = undefined;
+    transport = 'napi';
   });
 
-  it('a churn scenario with a dead slot and a stream drop inside the replay window ends in the exact expected state', async () => {
-    await start();
-    const spec: ScenarioSpec = {
-      seed: 'idx-e2e-1',
-      tracks: 3,
-      holders: 40,
-      identityShare: 0.6,
-      initialHoldersPerTrack: 12,
-      churn: 300,
-      churnPerSlot: 20,
-      verifications: 5,
-    };
-    const plan = planScenario(spec);
-    const target = yielding(inProcessTarget(ln));
-    await runScenario({ spec, batches: plan.batches.slice(0, 6) }, target, { killBatches: [4] });
-    ln.chain.advance(2);
-    const head = ln.chain.slotAt(1);
-    await waitFor(() => (ingest?.checkpointSlot ?? 0) >= head, {
-      timeoutMs: 60000,
-      what: 'ingest caught up',
-    });
-    await target.admin('rv_dropStreams', []); // the server drops the live stream; the ingest resumes from its checkpoint
-    await runScenario({ spec, batches: plan.batches.slice(6) }, target);
-    await settle();
-    expect(ingest!.reconnects).toBeGreaterThanOrEqual(1);
-    expect(ingest!.deadSlots).toBe(1);
-    await expectChainState(p, expectedState(plan));
-  });
+  it.each<GeyserTransport>(['napi', 'grpc-js'])(
+    'a churn scenario with a dead slot and a stream drop inside the replay window ends in the exact expected state (%s client)',
+    async (t) => {
+      transport = t;
+      await start();
+      const spec: ScenarioSpec = {
+        seed: 'idx-e2e-1',
+        tracks: 3,
+        holders: 40,
+        identityShare: 0.6,
+        initialHoldersPerTrack: 12,
+        churn: 300,
+        churnPerSlot: 20,
+        verifications: 5,
+      };
+      const plan = planScenario(spec);
+      const target = yielding(inProcessTarget(ln));
+      await runScenario({ spec, batches: plan.batches.slice(0, 6) }, target, { killBatches: [4] });
+      ln.chain.advance(2);
+      const head = ln.chain.slotAt(1);
+      await waitFor(() => (ingest?.checkpointSlot ?? 0) >= head, {
+        timeoutMs: 60000,
+        what: 'ingest caught up',
+      });
+      await target.admin('rv_dropStreams', []); // the server drops the live stream; the ingest resumes from its checkpoint
+      await runScenario({ spec, batches: plan.batches.slice(6) }, target);
+      await settle();
+      expect(ingest!.reconnects).toBeGreaterThanOrEqual(1);
+      expect(ingest!.deadSlots).toBe(1);
+      await expectChainState(p, expectedState(plan));
+    },
+  );
 
-  it('resumes outside the replay window by backfilling the missed slots over RPC, then streams on', async () => {
-    await start(8);
-    const spec: ScenarioSpec = {
-      seed: 'idx-e2e-2',
-      tracks: 2,
-      holders: 30,
-      identityShare: 0.6,
-      initialHoldersPerTrack: 10,
-      churn: 240,
-      churnPerSlot: 12,
-      verifications: 3,
-    };
-    const plan = planScenario(spec);
-    const target = yielding(inProcessTarget(ln));
-    await runScenario({ spec, batches: plan.batches.slice(0, 6) }, target);
-    ln.chain.advance(2);
-    const head = ln.chain.slotAt(1);
-    await waitFor(() => (ingest?.checkpointSlot ?? 0) >= head, {
-      timeoutMs: 60000,
-      what: 'ingest caught up',
-    });
-    await ingest!.stop();
-    // While the ingest is away: the rest of the scenario and 40 more slots, far beyond the 8-slot window.
-    await runScenario({ spec, batches: plan.batches.slice(6) }, target);
-    ln.chain.advance(40);
-    ingest = newIngest();
-    await ingest.start();
-    await settle();
-    expect(ingest!.gapsFilled).toBeGreaterThanOrEqual(1);
-    await expectChainState(p, expectedState(plan));
-  });
+  it.each<GeyserTransport>(['napi', 'grpc-js'])(
+    'resumes outside the replay window by backfilling the missed slots over RPC, then streams on (%s client)',
+    async (t) => {
+      transport = t;
+      await start(8);
+      const spec: ScenarioSpec = {
+        seed: 'idx-e2e-2',
+        tracks: 2,
+        holders: 30,
+        identityShare: 0.6,
+        initialHoldersPerTrack: 10,
+        churn: 240,
+        churnPerSlot: 12,
+        verifications: 3,
+      };
+      const plan = planScenario(spec);
+      const target = yielding(inProcessTarget(ln));
+      await runScenario({ spec, batches: plan.batches.slice(0, 6) }, target);
+      ln.chain.advance(2);
+      const head = ln.chain.slotAt(1);
+      await waitFor(() => (ingest?.checkpointSlot ?? 0) >= head, {
+        timeoutMs: 60000,
+        what: 'ingest caught up',
+      });
+      await ingest!.stop();
+      // While the ingest is away: the rest of the scenario and 40 more slots, far beyond the 8-slot window.
+      await runScenario({ spec, batches: plan.batches.slice(6) }, target);
+      ln.chain.advance(40);
+      ingest = newIngest();
+      await ingest.start();
+      await settle();
+      expect(ingest!.gapsFilled).toBeGreaterThanOrEqual(1);
+      await expectChainState(p, expectedState(plan));
+    },
+  );
 
   it('dead-letters malformed program events from the stream (bad base64, truncated Borsh, unknown discriminator, newer layout) with their reason, and the stream keeps flowing', async () => {
     await start();

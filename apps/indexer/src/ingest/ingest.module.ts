@@ -41,6 +41,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       geyserEndpoint: this.config.get('GEYSER_ENDPOINT'),
       ...(xToken ? { xToken } : {}),
       rpcUrl: this.config.get('SOLANA_RPC_URL'),
+      transport: this.config.get('GEYSER_TRANSPORT'),
       name: this.config.get('INGEST_NAME'),
       ...(startSlot !== undefined ? { startSlot } : {}),
       maxBackoffMs: this.config.get('INGEST_MAX_BACKOFF_MS'),

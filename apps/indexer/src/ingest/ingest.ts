@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import Client, {
+import {
   CommitmentLevel,
   SlotStatus,
   type SubscribeRequest,
@@ -18,6 +18,12 @@ import {
 import { chainUpdateCodec, type HoldingChangedUpdate, type ProgramEventUpdate } from '@rv/events';
 import { DLQ_HEADERS, dlqTopicOf } from '@rv/kafka';
 import { ChainPublisher, type DurableMarks } from './chain-publisher';
+import {
+  connectGeyser,
+  type GeyserConnection,
+  type GeyserStream,
+  type GeyserTransport,
+} from './geyser-client';
 import type { IngestMetrics } from './ingest-metrics';
 import {
   normalizeAccount,
@@ -34,6 +40,8 @@ export interface IngestOptions {
   geyserEndpoint: string;
   xToken?: string;
   rpcUrl: string;
+  /** Yellowstone client transport (default: the package's official N-API client). */
+  transport?: GeyserTransport;
   /** Checkpoint name (one per stream). */
   name: string;
   /** Where to start without a checkpoint (default: live). */
@@ -82,7 +90,7 @@ export class Ingest {
   private lastConfirmed: number | undefined;
   private running = false;
   private loop?: Promise<void>;
-  private stream?: Awaited<ReturnType<Client['subscribe']>>;
+  private stream?: GeyserStream;
   private chainTip = 0;
   private mintsChanged = false;
   private progress?: (done: number, total: number) => void;
@@ -248,20 +256,27 @@ export class Ingest {
   }
 
   private async write(req: SubscribeRequest): Promise<void> {
-    const s = this.stream;
-    if (!s) return;
-    await new Promise<void>((resolve, reject) =>
-      s.write(req, (e: Error | null | undefined) => (e ? reject(e) : resolve())),
-    );
+    await this.stream?.write(req);
   }
 
   /** Ends normally when the stream ends, or with 'resubscribe' when the filters must change. */
   private async session(): Promise<'ended' | 'resubscribe'> {
-    const client = new Client(this.opts.geyserEndpoint, this.opts.xToken, undefined);
-    await client.connect();
+    const client = await connectGeyser(
+      this.opts.geyserEndpoint,
+      this.opts.xToken,
+      this.opts.transport ?? 'napi',
+    );
+    try {
+      return await this.streamFrom(client);
+    } finally {
+      client.close();
+    }
+  }
+
+  private async streamFrom(client: GeyserConnection): Promise<'ended' | 'resubscribe'> {
     let fromSlot = this.checkpoint !== undefined ? this.checkpoint + 1 : this.opts.startSlot;
     if (fromSlot !== undefined) {
-      const first = Number((await client.subscribeReplayInfo()).firstAvailable ?? 0);
+      const first = await client.firstAvailableSlot();
       if (first > 0 && fromSlot < first) {
         // Outside the server's replay window: fill [fromSlot, first - 1] over RPC, then stream from `first`.
         this.setState('backfilling');
@@ -278,7 +293,7 @@ export class Ingest {
       );
       this.lastConfirmed = this.checkpoint;
       this.setState('streaming');
-      for await (const u of stream as AsyncIterable<SubscribeUpdate>) {
+      for await (const u of stream) {
         if (!this.running) break;
         this.lastUpdateAt = Date.now();
         await this.handle(u);
