@@ -141,6 +141,49 @@ describe('registry path cache over real PostgreSQL', () => {
     }
   });
 
+  it('serves paths at an older retained seq from the cache too, and 410 once that seq is pruned', async () => {
+    // Its own tree, with a writer that keeps only the 2 newest roots' history.
+    const keep2 = new ApplyLeafChanges(pool, 20, undefined, 2);
+    const write = (s: number, leaves: bigint[]) =>
+      keep2.apply({
+        trackId: 5n,
+        seq: s,
+        slot: s,
+        changes: leaves.map((leaf) => ({ type: 'append' as const, leaf })),
+      });
+    await write(1, [1n, 2n, 3n]);
+    await write(2, [4n]);
+    const first = await http()
+      .post('/v1/trees/5/paths')
+      .send({ indices: [0, 2], seq: 1 })
+      .expect(200);
+    expect(first.body).toMatchObject({ seq: 1, slot: 1 });
+    for (const p of first.body.paths) expect(verifies(p, first.body.root)).toBe(true);
+    const store = app.get(PgTreeStore);
+    const spy = jest.spyOn(store, 'readNodesAt');
+    try {
+      // From the cache: no node read at all, the same bytes.
+      const again = await http()
+        .post('/v1/trees/5/paths')
+        .send({ indices: [0, 2], seq: 1 })
+        .expect(200);
+      expect(again.text).toBe(first.text);
+      expect(spy).not.toHaveBeenCalled();
+      // 409 from the current slot still applies; 400 out of range too.
+      await http().get('/v1/trees/5/paths/0?seq=1&minSlot=50').expect(409);
+      await http().get('/v1/trees/5/paths/1048576?seq=1').expect(400);
+    } finally {
+      spy.mockRestore();
+    }
+    // Seq 3 prunes seq 1 (2 newest kept): the cached paths of seq 1 are not served any more.
+    await write(3, [5n]);
+    const gone = await http()
+      .post('/v1/trees/5/paths')
+      .send({ indices: [0, 2], seq: 1 })
+      .expect(410);
+    expect(gone.body.message).toMatch(/older than the retained history/);
+  });
+
   it('keeps the errors: 404 unknown tree or leaf, 400 out of range, 409 minSlot with the current slot', async () => {
     expect((await http().get('/v1/trees/99/paths/0').expect(404)).body.message).toMatch(/unknown tree/);
     expect((await http().get('/v1/trees/3/paths/500').expect(404)).body.message).toMatch(

@@ -45,6 +45,8 @@ export class ReadTree {
   readonly current: CurrentPaths;
   /** Paths served at the current head, and how many of them came from the cache. */
   readonly served = { paths: 0, fromCache: 0 };
+  /** What older snapshots whose paths are cached name (root, seq, slot), per `${track}/${seq}`. */
+  private readonly snapshots = new Map<string, TreeState>();
 
   constructor(
     readonly store: PgTreeStore,
@@ -61,7 +63,9 @@ export class ReadTree {
    * serialized under that seq before are reused, and the others are read in one statement and
    * verified. If a writer committed in between (that statement shows a newer seq), the whole
    * answer is read again from one statement, so all paths and the root always share one seq.
-   * At a named snapshot (`at`): read and verified as paths() does.
+   * At a named seq (`at`, as the gateway asks for the accepted root): from the cache too when
+   * every path is there and the fresh head shows that seq still retained (else read and
+   * verified as paths() does, which answers 404 / 410, and cached under that seq).
    */
   async servePaths(
     trackId: bigint,
@@ -69,7 +73,7 @@ export class ReadTree {
     minSlot?: number,
     at?: SnapshotRef,
   ): Promise<ServedPaths> {
-    if (at) return this.serialize(await this.paths(trackId, indices, minSlot, at), false);
+    if (at) return this.servePathsAt(trackId, indices, minSlot, at);
     const head = await this.heads.get(trackId);
     if (!head) throw new TreeNotFoundError(trackId);
     this.depths.set(trackId, head.depth);
@@ -98,6 +102,33 @@ export class ReadTree {
     if (!loaded) return this.serialize(await this.paths(trackId, indices, minSlot), true);
     for (let k = 0; k < indices.length; k++) out[k] ??= loaded.get(indices[k] as number) as Buffer;
     return { tree: head, paths: out };
+  }
+
+  private async servePathsAt(
+    trackId: bigint,
+    indices: readonly number[],
+    minSlot: number | undefined,
+    at: SnapshotRef,
+  ): Promise<ServedPaths> {
+    if ('seq' in at) {
+      const head = await this.heads.get(trackId);
+      const cached = this.cache.of(trackId, at.seq);
+      const snapshot = head?.seq === at.seq ? head : this.snapshots.get(`${trackId}/${at.seq}`);
+      if (head && snapshot && cached && at.seq >= head.historyFromSeq && at.seq <= head.seq) {
+        const out = indices.map((i) => cached.get(i));
+        if (out.every((json) => json !== undefined)) {
+          // The order of paths(): 400 out of range, then (the seq being known) 409.
+          checkRange(indices, head.depth);
+          checkSlot(head, minSlot);
+          return { tree: snapshot, paths: out };
+        }
+      }
+    }
+    const answer = await this.paths(trackId, indices, minSlot, at);
+    this.snapshots.set(`${trackId}/${answer.tree.seq}`, answer.tree);
+    while (this.snapshots.size > MAX_SNAPSHOTS)
+      this.snapshots.delete(this.snapshots.keys().next().value as string);
+    return this.serialize(answer, true);
   }
 
   /** Paths of one snapshot as served; `remember`: keep them in the cache under that seq. */
@@ -263,6 +294,9 @@ export class ReadTree {
     return v;
   }
 }
+
+/** Older snapshots remembered for cached history reads (a few hundred bytes each). */
+const MAX_SNAPSHOTS = 4096;
 
 /** Bounds verifier memory: each caches at most 2^19 proven nodes for each of its last 2 roots. */
 const MAX_CACHED_TREES = 8;
