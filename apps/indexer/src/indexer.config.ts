@@ -24,9 +24,9 @@ export const indexerConfigSchema = z.object({
   GEYSER_X_TOKEN: z.string().optional().describe('the Yellowstone x-token (optional)'),
   GEYSER_TRANSPORT: z
     .enum(['napi', 'grpc-js'])
-    .default('napi')
+    .default('grpc-js')
     .describe(
-      "the Yellowstone client transport: napi (the package's official N-API client) or grpc-js (the same protocol over @grpc/grpc-js, ~5x less CPU per update)",
+      "the Yellowstone client transport: grpc-js (the package's protocol and codecs over @grpc/grpc-js) or napi (the package's official N-API client, ~5x more CPU per update)",
     ),
   SOLANA_RPC_URL: env.httpUrl('http://127.0.0.1:8899').default('http://127.0.0.1:8899'),
   INDEXER_ROLES: z

@@ -39,7 +39,7 @@ describe('indexer end to end on the local chain', () => {
   let ingest: Ingest | undefined;
   let projector: Projector | undefined;
 
-  let transport: GeyserTransport = 'napi';
+  let transport: GeyserTransport = 'grpc-js';
   const newIngest = () =>
     new Ingest({
       transport,
@@ -92,7 +92,7 @@ describe('indexer end to end on the local chain', () => {
     await ln?.stop();
     ingest = undefined;
     projector = undefined;
-    transport = 'napi';
+    transport = 'grpc-js';
   });
 
   it.each<GeyserTransport>(['napi', 'grpc-js'])(

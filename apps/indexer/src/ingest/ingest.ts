@@ -40,7 +40,7 @@ export interface IngestOptions {
   geyserEndpoint: string;
   xToken?: string;
   rpcUrl: string;
-  /** Yellowstone client transport (default: the package's official N-API client). */
+  /** Yellowstone client transport (default grpc-js; see geyser-client.ts). */
   transport?: GeyserTransport;
   /** Checkpoint name (one per stream). */
   name: string;
@@ -264,7 +264,7 @@ export class Ingest {
     const client = await connectGeyser(
       this.opts.geyserEndpoint,
       this.opts.xToken,
-      this.opts.transport ?? 'napi',
+      this.opts.transport ?? 'grpc-js',
     );
     try {
       return await this.streamFrom(client);
