@@ -56,6 +56,10 @@ describe.each<HttpPlatform>(['express', 'fastify'])('observability on %s', (plat
     expect(bad.body.raw).toBe(bad.body.id);
   });
 
+  it('a trailing slash reaches the same route, as on express', async () => {
+    await http().get('/health/live/').expect(200, { status: 'ok' });
+  });
+
   it('/health/live answers 200; /health/ready 200 while checks pass, 503 naming the failing one', async () => {
     await http().get('/health/live').expect(200, { status: 'ok' });
     const health = app.get(HealthRegistry);

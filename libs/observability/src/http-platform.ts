@@ -27,10 +27,15 @@ export async function createHttpApp(
   if (platform === 'express') return NestFactory.create(module, options);
   // Loaded only when asked for: express apps never load fastify.
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-  // Request ids as on express (X-Request-Id or a UUID), not fastify's own "req-N".
+  // Request ids as on express (X-Request-Id or a UUID), not fastify's own "req-N"; a trailing
+  // slash matches the route as on express (`/v1/trees/` = `/v1/trees`).
   return NestFactory.create(
     module,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT, genReqId: requestIdOf }),
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT,
+      genReqId: requestIdOf,
+      routerOptions: { ignoreTrailingSlash: true },
+    }),
     options,
   );
 }
