@@ -1,6 +1,7 @@
 export { DEFAULT_DEPTH, MAX_DEPTH, zeroHashes } from './zeros';
 export {
   MemoryNodeStore,
+  NodeKeyList,
   type MerkleNode,
   type NodeKey,
   type NodeReader,

@@ -8,6 +8,26 @@ export interface NodeKey {
   readonly index: number;
 }
 
+/**
+ * Distinct node keys in the order first asked for: `slot(level, index)` is the key's position in
+ * `keys`, added once however often it is asked (paths of one batch share their upper nodes).
+ */
+export class NodeKeyList {
+  readonly keys: NodeKey[] = [];
+  private readonly slots = new Map<number, number>();
+
+  slot(level: number, index: number): number {
+    const id = level * 0x1_0000_0000 + index;
+    let s = this.slots.get(id);
+    if (s === undefined) {
+      s = this.keys.length;
+      this.keys.push({ level, index });
+      this.slots.set(id, s);
+    }
+    return s;
+  }
+}
+
 export interface MerkleNode extends NodeKey {
   readonly value: bigint;
 }

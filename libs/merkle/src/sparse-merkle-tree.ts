@@ -1,5 +1,5 @@
 import { assertField, getHasher, type Poseidon2Hasher } from '@rv/crypto';
-import type { MerkleNode, NodeKey, NodeReader, NodeStore } from './node-store';
+import { NodeKeyList, type MerkleNode, type NodeKey, type NodeReader, type NodeStore } from './node-store';
 import { assertDepth, DEFAULT_DEPTH, zeroHashes } from './zeros';
 
 export interface LeafChange {
@@ -177,18 +177,9 @@ export class SparseMerkleTree {
    * by several paths (upper levels) are read once.
    */
   async paths(indices: readonly number[], reader: NodeReader = this.store): Promise<MerklePath[]> {
-    const keys: NodeKey[] = [{ level: this.depth, index: 0 }];
-    const slotOf = new Map<number, number>([[this.depth * 0x1_0000_0000, 0]]);
-    const slot = (level: number, index: number): number => {
-      const id = level * 0x1_0000_0000 + index;
-      let s = slotOf.get(id);
-      if (s === undefined) {
-        s = keys.length;
-        keys.push({ level, index });
-        slotOf.set(id, s);
-      }
-      return s;
-    };
+    const list = new NodeKeyList();
+    list.slot(this.depth, 0); // the root: values[0]
+    const slot = (level: number, index: number): number => list.slot(level, index);
     const plans = indices.map((index) => {
       this.assertIndex(index);
       const leaf = slot(0, index);
@@ -200,7 +191,7 @@ export class SparseMerkleTree {
       }
       return { index, leaf, sibs };
     });
-    const values = await reader.getNodes(keys);
+    const values = await reader.getNodes(list.keys);
     const root = values[0] ?? (this.zeros[this.depth] as bigint);
     return plans.map(({ index, leaf, sibs }) => ({
       index,

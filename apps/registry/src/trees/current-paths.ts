@@ -1,5 +1,5 @@
 import type { Poseidon2Hasher } from '@rv/crypto';
-import { zeroHashes, type MerklePath, type NodeKey, type PathVerifier } from '@rv/merkle';
+import { NodeKeyList, zeroHashes, type MerklePath, type PathVerifier } from '@rv/merkle';
 import type { PathCache } from './path-cache';
 import type { PgTreeStore } from './pg-tree.store';
 import { pathJson } from './trees.presenter';
@@ -101,8 +101,8 @@ export class CurrentPaths {
     const zeros = zeroHashes(depth, this.hasher);
     // Every path's 1 + depth values: proven ones now (a later eviction cannot change them),
     // the others by slot in the statement's keys.
-    const keys: NodeKey[] = [{ level: depth, index: 0 }];
-    const slotOf = new Map<number, number>();
+    const list = new NodeKeyList();
+    list.slot(depth, 0); // the root, checked against the tree row below
     const known: (bigint | undefined)[][] = [];
     const slots: number[][] = [];
     const take = (level: number, index: number, row: (bigint | undefined)[], rowSlots: number[]) => {
@@ -112,14 +112,7 @@ export class CurrentPaths {
         rowSlots.push(-1);
         return;
       }
-      const id = level * 0x1_0000_0000 + index;
-      let s = slotOf.get(id);
-      if (s === undefined) {
-        s = keys.length;
-        keys.push({ level, index });
-        slotOf.set(id, s);
-      }
-      rowSlots.push(s);
+      rowSlots.push(list.slot(level, index));
     };
     for (const index of indices) {
       const row: (bigint | undefined)[] = [];
@@ -134,7 +127,7 @@ export class CurrentPaths {
       slots.push(rowSlots);
     }
     this.reads++;
-    const read = await this.store.readNodes(trackId, keys);
+    const read = await this.store.readNodes(trackId, list.keys);
     if (!read || read.tree.seq !== head.seq) return undefined;
     const out = new Map<number, Buffer | Error>();
     if ((read.values[0] ?? zeros[depth]) !== read.tree.root || read.tree.root !== root) {
