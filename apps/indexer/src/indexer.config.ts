@@ -56,6 +56,14 @@ export const indexerConfigSchema = z.object({
     .optional()
     .describe('the slot to start from when there is no checkpoint'),
   INGEST_MAX_BACKOFF_MS: env.positiveInt(10000, 'maximum reconnect backoff in ms'),
+  INGEST_RESCAN_SLOTS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(512)
+    .describe(
+      'slots below the checkpoint a (re)subscription may start, to see a DEAD status of checkpointed, not yet finalized slots that published records (0 = off)',
+    ),
   INGEST_STREAM_STALE_MS: env.positiveInt(
     60000,
     'ms the Yellowstone stream may be down or silent before readiness reports it (degraded)',

@@ -164,6 +164,50 @@ describe('indexer end to end on the local chain', () => {
     },
   );
 
+  it.each([
+    [5, 'identities, token accounts, holdings'],
+    [20, 'root updates, verifications'],
+  ])(
+    'a confirmed, checkpointed slot that dies while the ingest is down is compensated after the restart (batch %i: %s)',
+    async (k) => {
+      await start();
+      const spec: ScenarioSpec = {
+        seed: 'idx-e2e-dead-down',
+        tracks: 2,
+        holders: 30,
+        identityShare: 0.6,
+        initialHoldersPerTrack: 10,
+        churn: 200,
+        churnPerSlot: 12,
+        verifications: 4,
+      };
+      const plan = planScenario(spec);
+      const target = yielding(inProcessTarget(ln));
+      let doomed: string[] = [];
+      await runScenario({ spec, batches: plan.batches.slice(0, k + 1) }, target, {
+        onBatch: (i, s) => void (i === k && (doomed = s)),
+      });
+      const slot = ln.chain.getTransaction(doomed[0]!)!.slot;
+      ln.chain.advance(1); // `slot` is confirmed, not finalized
+      await waitFor(() => (ingest?.checkpointSlot ?? 0) >= slot, {
+        timeoutMs: 60000,
+        what: `ingest checkpoint >= ${slot}`,
+      });
+      await ingest!.stop();
+      const journaled = await p.pool.query(`SELECT 1 FROM indexer_published WHERE slot = $1`, [slot]);
+      expect(journaled.rows.length).toBeGreaterThan(0); // the slot published records
+      // While the ingest is down, the checkpointed slot dies (and its batch is never sent again).
+      ln.rpc.call('rv_killSlot', [slot]);
+      ln.chain.advance(2);
+      expect(doomed.every((sig) => ln.chain.getTransaction(sig) === undefined)).toBe(true);
+      ingest = newIngest();
+      await ingest.start();
+      await settle();
+      await expectChainState(p, expectedState({ spec, batches: plan.batches.slice(0, k) }));
+      expect(ingest.deadSlots).toBe(1);
+    },
+  );
+
   it('dead-letters malformed program events from the stream (bad base64, truncated Borsh, unknown discriminator, newer layout) with their reason, and the stream keeps flowing', async () => {
     await start();
     const spec: ScenarioSpec = {

@@ -46,6 +46,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       ...(startSlot !== undefined ? { startSlot } : {}),
       maxBackoffMs: this.config.get('INGEST_MAX_BACKOFF_MS'),
       staleAfterMs: this.config.get('INGEST_STREAM_STALE_MS'),
+      rescanSlots: this.config.get('INGEST_RESCAN_SLOTS'),
       metrics: ingestMetrics(this.metrics),
     });
     const ingest = this.ingest;

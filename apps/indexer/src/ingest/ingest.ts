@@ -50,6 +50,13 @@ export interface IngestOptions {
   metrics?: IngestMetrics;
   /** How long the stream may be down or silent before `streamHealth()` reports it (default 60 s). */
   staleAfterMs?: number;
+  /**
+   * How many slots below the checkpoint a (re)subscription may start so that the DEAD status of a
+   * checkpointed slot that had published records (and was not finalized) is still seen (default
+   * 512; 0 = resume at checkpoint + 1). Only as far back as the oldest such slot, never below the
+   * server's first available slot.
+   */
+  rescanSlots?: number;
 }
 
 /** The Yellowstone stream as readiness sees it. */
@@ -71,6 +78,12 @@ export interface StreamHealth {
  * - Checkpoint = the last CONFIRMED slot whose records are all acknowledged by Kafka; it never
  *   moves over a hole. On (re)connect it resumes with from_slot = checkpoint + 1; below the server's
  *   replay window (SubscribeReplayInfo) it first backfills the missing range over Solana RPC.
+ * - A checkpointed slot can still die (until it is finalized), also while the ingest is down or
+ *   between two subscriptions. So a (re)subscription starts at the oldest slot at or below the
+ *   checkpoint that still has journal rows (published, not known finalized; at most rescanSlots
+ *   back, within the replay window): for slots at or below the checkpoint only a DEAD status is
+ *   acted on (compensation, when the slot still has journal rows); their transactions, accounts
+ *   and other statuses were already published and are skipped, not published again.
  * - Slot chain: a confirmed slot whose parent is above the checkpoint means the stream skipped
  *   blocks; that range is backfilled over RPC before the checkpoint moves.
  * - A DEAD slot: every program event it published is compensated (event_reverted) and every
@@ -88,6 +101,8 @@ export class Ingest {
   private checkpoint: number | undefined;
   /** Highest confirmed slot handed to the publisher in this session (the checkpoint follows it once acked). */
   private lastConfirmed: number | undefined;
+  /** In this subscription, updates of slots at or below this one are a rescan: only DEAD counts. */
+  private rescanUpTo: number | undefined;
   private running = false;
   private loop?: Promise<void>;
   private stream?: GeyserStream;
@@ -284,12 +299,15 @@ export class Ingest {
         fromSlot = first;
       }
     }
+    const rescanFrom = await this.rescanStart(fromSlot, client);
+    this.rescanUpTo = rescanFrom !== undefined ? this.checkpoint : undefined;
+    const subscribeFrom = rescanFrom ?? fromSlot;
     const stream = await client.subscribe();
     this.stream = stream;
     try {
-      await this.write(this.request(fromSlot));
+      await this.write(this.request(subscribeFrom));
       this.log.log(
-        `subscribed to ${this.opts.geyserEndpoint} at confirmed${fromSlot !== undefined ? ` from slot ${fromSlot}` : ''} (${this.mints.size} mints)`,
+        `subscribed to ${this.opts.geyserEndpoint} at confirmed${subscribeFrom !== undefined ? ` from slot ${subscribeFrom}` : ''}${rescanFrom !== undefined ? ` (slot statuses from ${rescanFrom}, data from ${fromSlot})` : ''} (${this.mints.size} mints)`,
       );
       this.lastConfirmed = this.checkpoint;
       this.setState('streaming');
@@ -318,10 +336,47 @@ export class Ingest {
     }
   }
 
+  /**
+   * Where a subscription must start to see the DEAD status of checkpointed slots that published
+   * records and are not known finalized (their journal rows are still there), or undefined when
+   * from_slot = checkpoint + 1 is enough.
+   */
+  private async rescanStart(
+    fromSlot: number | undefined,
+    client: GeyserConnection,
+  ): Promise<number | undefined> {
+    const cp = this.checkpoint;
+    const margin = this.opts.rescanSlots ?? 512;
+    if (cp === undefined || fromSlot === undefined || fromSlot !== cp + 1 || margin <= 0) return undefined;
+    const { rows } = await this.opts.pool.query<{ slot: string | null }>(
+      `SELECT min(slot)::text AS slot FROM indexer_published WHERE slot <= $1 AND slot >= $2`,
+      [cp, Math.max(0, cp - margin)],
+    );
+    if (!rows[0]?.slot) return undefined;
+    const oldest = Number(rows[0].slot);
+    const first = await client.firstAvailableSlot();
+    if (first > 0 && oldest < first)
+      this.log.warn(
+        `slots from ${oldest} published records and may still die, but the server replays only from ${first}: their DEAD status cannot be seen`,
+      );
+    const from = first > 0 ? Math.max(oldest, first) : oldest;
+    return from <= cp ? from : undefined;
+  }
+
   private async handle(u: SubscribeUpdate): Promise<void> {
     if (u.ping) {
       await this.write({ ...this.request(), ping: { id: 1 } });
       return;
+    }
+    const rescan = this.rescanUpTo;
+    if (rescan !== undefined) {
+      // Slots at or below the checkpoint: published already; only their death matters now.
+      const slot = u.transaction?.slot ?? u.account?.slot ?? u.slot?.slot;
+      if (slot !== undefined && Number(slot) <= rescan) {
+        if (u.slot?.status === SlotStatus.SLOT_DEAD) await this.onRescannedDead(u.slot);
+        else if (u.slot?.status === SlotStatus.SLOT_FINALIZED) this.publisher.markFinalized(Number(slot));
+        return;
+      }
     }
     if (u.transaction?.transaction) {
       const t = u.transaction.transaction;
@@ -445,6 +500,17 @@ export class Ingest {
     this.lastConfirmed = Math.max(this.lastConfirmed ?? 0, this.checkpoint);
     this.opts.metrics?.checkpoint.set(this.checkpoint);
     this.opts.metrics?.slotLag.set(Math.max(0, this.chainTip - this.checkpoint));
+  }
+
+  /** A DEAD status of a checkpointed slot: compensated if the slot still has journal rows (not yet compensated). */
+  private async onRescannedDead(u: NonNullable<SubscribeUpdate['slot']>): Promise<void> {
+    const slot = Number(u.slot);
+    const { rows } = await this.opts.pool.query(`SELECT 1 FROM indexer_published WHERE slot = $1 LIMIT 1`, [
+      slot,
+    ]);
+    if (rows.length === 0) return;
+    this.log.warn(`slot ${slot} at or below the checkpoint ${this.rescanUpTo} died`);
+    await this.onDead(slot, u.parent !== undefined ? Number(u.parent) : undefined);
   }
 
   /** Compensates what a dead slot published: events are reverted, holdings re-read from RPC. */
