@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
+import { createIdempotentProducer } from '@rv/kafka';
 import type { Pool } from 'pg';
 import { OutboxRelay } from '../shared/outbox';
 import { PgOffsetConsumer } from '../shared/pg-offset-consumer';
@@ -50,6 +51,7 @@ export class Projector {
       metrics: opts.metrics,
     });
     this.relay = new OutboxRelay(opts.pool, opts.producer, {
+      newProducer: () => createIdempotentProducer(opts.kafka),
       onSent: () => undefined,
     });
     this.consumer = new PgOffsetConsumer({
