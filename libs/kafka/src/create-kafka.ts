@@ -1,5 +1,6 @@
-import { Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, Partitioners } from 'kafkajs';
 import { Logger } from '@nestjs/common';
+import { RenewingProducer, type RenewReason } from './renewing-producer';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -37,17 +38,28 @@ export function createKafka(s: KafkaSettings): Kafka {
 }
 
 /**
- * The idempotent producer every app uses: acks from all replicas, one request in flight, retries
- * without a limit (a bounded retry count would void the idempotence guarantee; a send during a
- * broker outage waits for the broker instead of losing the record). Murmur2 partitioning (Java
- * client compatible), so a key always lands on the same partition whatever client wrote it.
+ * The idempotent producer every app uses (and the only way apps and libs make a producer): acks from
+ * all replicas, one request in flight, retries without a limit (a bounded retry count would void the
+ * idempotence guarantee; a send during a broker outage waits for the broker instead of losing the
+ * record). Murmur2 partitioning (Java client compatible), so a key always lands on the same
+ * partition whatever client wrote it. When the broker answers that this producer id can no longer
+ * send (OUT_OF_ORDER_SEQUENCE_NUMBER after a crash lost in-flight records, UNKNOWN_PRODUCER_ID,
+ * INVALID_PRODUCER_EPOCH), it goes on with a new producer id instead of failing every send forever;
+ * see RenewingProducer for what that means (a record may be written twice; consumers dedupe).
  */
-export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
-  });
+export function createIdempotentProducer(
+  kafka: Kafka,
+  opts: { onRenewal?: (reason: RenewReason) => void } = {},
+): RenewingProducer {
+  return new RenewingProducer(
+    () =>
+      kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
+      }),
+    opts,
+  );
 }

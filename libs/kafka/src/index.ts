@@ -1,4 +1,5 @@
 export { createKafka, createIdempotentProducer, KafkaSettings } from './create-kafka';
+export { RenewingProducer, RenewReason, RENEWING_ERRORS, renewReasonOf } from './renewing-producer';
 export { ensureTopics, TopicSpec } from './ensure-topics';
 export { PoisonMessageError, dlqTopicOf, DLQ_HEADERS } from './dead-letter';
 export { runConsumer, ConsumerOptions, ConsumedMessage, RunningConsumer } from './run-consumer';

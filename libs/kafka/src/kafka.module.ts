@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthRegistry } from '@rv/observability';
+import { HealthRegistry, MetricsService } from '@rv/observability';
 import { createIdempotentProducer, createKafka, KafkaSettings } from './create-kafka';
 import { KafkaService } from './kafka.service';
 
@@ -12,10 +12,17 @@ export class KafkaModule {
       providers: [
         {
           provide: KafkaService,
-          inject: [HealthRegistry],
-          useFactory: async (health: HealthRegistry) => {
+          inject: [HealthRegistry, MetricsService],
+          useFactory: async (health: HealthRegistry, metrics: MetricsService) => {
             const kafka = createKafka(settings);
-            const producer = createIdempotentProducer(kafka);
+            const renewals = metrics.counter(
+              'rv_kafka_producer_renewals_total',
+              'idempotent producers replaced by one with a new producer id, by the broker error that required it',
+              ['reason'],
+            );
+            const producer = createIdempotentProducer(kafka, {
+              onRenewal: (reason) => renewals.inc({ reason }),
+            });
             const admin = kafka.admin();
             await Promise.all([producer.connect(), admin.connect()]);
             health.register({

@@ -8,7 +8,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { Connection } from '@solana/web3.js';
 import { Pool } from 'pg';
 import { loadDotEnv, parseConfig } from '@rv/config';
-import { createKafka } from '@rv/kafka';
+import { createIdempotentProducer, createKafka } from '@rv/kafka';
 import { indexerConfigSchema, type IndexerConfig } from '../indexer.config';
 import { Ingest } from '../ingest/ingest';
 import { Projector } from '../projector/projector';
@@ -71,11 +71,7 @@ async function main(): Promise<void> {
           intArg('--to-slot', false) ??
           (await new Connection(cfg.SOLANA_RPC_URL, 'confirmed').getSlot('confirmed'));
         if (to < from) throw new Error(`--to-slot ${to} is below --from-slot ${from}`);
-        const producer = kafka.producer({
-          idempotent: true,
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
-        });
+        const producer = createIdempotentProducer(kafka);
         await producer.connect();
         try {
           const ingest = new Ingest({
@@ -157,11 +153,7 @@ async function replay(cfg: IndexerConfig, pool: Pool, kafka: ReturnType<typeof c
     client.release();
   }
   const total = ends.reduce((s, e) => s + Math.max(0, Number(e.high) - from), 0);
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  const producer = createIdempotentProducer(kafka);
   await producer.connect();
   const publish = flag('--publish-leaf-changes');
   const projector = new Projector({

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
-import { createIdempotentProducer } from '@rv/kafka';
 import type { Pool } from 'pg';
 import { OutboxRelay } from '../shared/outbox';
 import { PgOffsetConsumer } from '../shared/pg-offset-consumer';
@@ -9,7 +8,7 @@ import type { ProjectorMetrics } from './projector-metrics';
 
 export interface ProjectorOptions {
   kafka: Kafka;
-  /** Idempotent producer (maxInFlightRequests 1) used by the outbox relay. */
+  /** The outbox relay's producer: from createIdempotentProducer (@rv/kafka), which survives a broker crash. */
   producer: Producer;
   pool: Pool;
   groupId: string;
@@ -51,7 +50,6 @@ export class Projector {
       metrics: opts.metrics,
     });
     this.relay = new OutboxRelay(opts.pool, opts.producer, {
-      newProducer: () => createIdempotentProducer(opts.kafka),
       onSent: () => undefined,
     });
     this.consumer = new PgOffsetConsumer({

@@ -44,24 +44,19 @@ export class OutboxRelay {
   private lockClient?: PoolClient;
   sent = 0;
 
-  /** A producer this relay made itself (after a sequence reset), disconnected on stop. */
-  private own?: Producer;
-
   constructor(
     private readonly pool: Pool,
-    private producer: Producer,
+    /**
+     * From createIdempotentProducer (@rv/kafka): it goes on with a new producer id when the broker
+     * lost in-flight records in a crash (OUT_OF_ORDER_SEQUENCE_NUMBER), so a send here does not fail
+     * forever. Rows stay unsent until a send is acknowledged, so nothing is lost.
+     */
+    private readonly producer: Producer,
     private readonly opts: {
       batch?: number;
       idleMs?: number;
       keepSentMs?: number;
       onSent?: (n: number) => void;
-      /**
-       * Makes a fresh idempotent producer. Used when the broker answers OUT_OF_ORDER_SEQUENCE_NUMBER
-       * (it lost records of an in-flight request in a crash): kafkajs keeps its producer id and
-       * sequence and would retry forever, a new producer gets a new id. Rows stay unsent in the
-       * outbox until a send is acknowledged, so nothing is lost.
-       */
-      newProducer?: () => Producer;
     } = {},
   ) {}
 
@@ -120,7 +115,6 @@ export class OutboxRelay {
         if (n === 0) await this.sleep(this.opts.idleMs ?? 200);
       } catch (e) {
         this.log.error(`outbox relay: ${e instanceof Error ? e.message : String(e)}; retrying`);
-        if (isOutOfOrderSequence(e) && this.opts.newProducer) await this.renewProducer();
         this.lockClient?.release(true);
         this.lockClient = undefined;
         await this.sleep(500);
@@ -131,25 +125,6 @@ export class OutboxRelay {
       this.lockClient.release();
       this.lockClient = undefined;
     }
-    await this.own?.disconnect().catch(() => undefined);
-    this.own = undefined;
-  }
-
-  private async renewProducer(): Promise<void> {
-    const fresh = this.opts.newProducer!();
-    try {
-      await fresh.connect();
-    } catch (e) {
-      this.log.error(`outbox relay: a new producer could not connect: ${String(e)}; retrying`);
-      await fresh.disconnect().catch(() => undefined);
-      return;
-    }
-    await this.own?.disconnect().catch(() => undefined);
-    this.own = fresh;
-    this.producer = fresh;
-    this.log.warn(
-      'outbox relay: the broker lost in-flight records (out of order sequence); sending with a new producer id',
-    );
   }
 
   /** Publishes up to one batch of unsent rows; returns how many. */
@@ -183,12 +158,4 @@ export class OutboxRelay {
     this.opts.onSent?.(rows.length);
     return rows.length;
   }
-}
-
-function isOutOfOrderSequence(e: unknown): boolean {
-  const err = e as { type?: unknown; message?: unknown } | undefined;
-  return (
-    err?.type === 'OUT_OF_ORDER_SEQUENCE_NUMBER' ||
-    (typeof err?.message === 'string' && err.message.includes('out of order sequence number'))
-  );
 }

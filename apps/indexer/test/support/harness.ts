@@ -2,7 +2,7 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { getHasher } from '@rv/crypto';
 import { chainUpdateCodec, chainUpdateKey, type ChainUpdate } from '@rv/events';
-import { createKafka, dlqTopicOf, ensureTopics } from '@rv/kafka';
+import { createIdempotentProducer, createKafka, dlqTopicOf, ensureTopics } from '@rv/kafka';
 import { SparseMerkleTree, MemoryNodeStore } from '@rv/merkle';
 import { createTestSchema, testEnv, uniqueName, waitFor } from '@rv/testing';
 import { ConfigService } from '@rv/config';
@@ -61,11 +61,7 @@ export class Pipeline {
     }
     p.kafka = createKafka({ brokers: p.brokers.split(','), clientId: 'idx-spec' });
     p.admin = p.kafka.admin();
-    p.producer = p.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
+    p.producer = createIdempotentProducer(p.kafka);
     await Promise.all([p.admin.connect(), p.producer.connect()]);
     await ensureTopics(p.admin, [
       { topic: p.topics.chainUpdates, numPartitions: partitions },
