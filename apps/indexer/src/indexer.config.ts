@@ -62,7 +62,7 @@ export const indexerConfigSchema = z.object({
     .min(0)
     .default(512)
     .describe(
-      'slots below the checkpoint a (re)subscription may start, to see a DEAD status of checkpointed, not yet finalized slots that published records (0 = off)',
+      'slots below the checkpoint a (re)subscription may start, to see a DEAD status of checkpointed, not yet finalized slots that published records; below the replay window those slots are checked over RPC (getBlocks) instead (0 = off)',
     ),
   INGEST_STREAM_STALE_MS: env.positiveInt(
     60000,

@@ -5,7 +5,7 @@ import Client, {
   SubscribeUpdate,
   txErrDecode,
 } from '@triton-one/yellowstone-grpc';
-import { Keypair, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
+import { Connection, Keypair, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
 import {
   decodeTokenAccount,
@@ -321,6 +321,41 @@ describe('localnet geyser (official @triton-one/yellowstone-grpc client)', () =>
     // processed subscriber: 50 (doomed), then the restored 0, then 7
     await processed.waitFor((u) => u.account !== undefined && amount(u) === 7n, 'queued mint');
     expect(processed.updates.filter((u) => u.account).map(amount)).toEqual([50n, 0n, 7n]);
+  });
+
+  it('getBlocks (over HTTP, @solana/web3.js) lists confirmed / finalized slots, never a dead one, even after its slot is pruned', async () => {
+    const payer = funded(ln);
+    const mint = createMint(payer);
+    const acc = createTokenAccount(payer, mint, payer.publicKey);
+    ln.chain.advance(1);
+    send(ln, [mintToIx(mint, acc, payer.publicKey, 5n)], [payer]);
+    const doomed = ln.chain.processedSlot;
+    ln.chain.advance(2); // confirmed (depth 1), not finalized (depth 3)
+    const conn = new Connection(ln.rpcUrl);
+    expect(await conn.getBlocks(doomed - 1, doomed, 'confirmed')).toEqual([doomed - 1, doomed]);
+    ln.rpc.call('rv_killSlot', [doomed]);
+    const confirmedTip = ln.chain.slotAt(1);
+    expect(await conn.getBlocks(doomed - 1, doomed + 5, 'confirmed')).toEqual(
+      Array.from({ length: confirmedTip - doomed + 2 }, (_v, i) => doomed - 1 + i).filter(
+        (s) => s !== doomed,
+      ),
+    );
+    // the end is capped at the newest slot of the commitment; finalized lags behind
+    ln.chain.advance(5);
+    expect(ln.chain.slotAt(2)).toBeGreaterThan(doomed);
+    const confirmed = await conn.getBlocks(1, undefined, 'confirmed');
+    const finalized = await conn.getBlocks(1, undefined, 'finalized');
+    expect(confirmed[confirmed.length - 1]).toBe(ln.chain.slotAt(1));
+    expect(finalized[finalized.length - 1]).toBe(ln.chain.slotAt(2));
+    expect(ln.chain.slotAt(2)).toBeLessThan(ln.chain.slotAt(1));
+    expect([confirmed.includes(doomed), finalized.includes(doomed)]).toEqual([false, false]);
+    ln.chain.advance(200); // the dead slot's bookkeeping is pruned; it stays absent
+    for (const c of ['confirmed', 'finalized'] as const) {
+      const blocks = await conn.getBlocks(doomed - 1, doomed + 3, c);
+      expect(blocks).toEqual([doomed - 1, doomed + 1, doomed + 2, doomed + 3]);
+    }
+    await expect(conn.getBlocks(1, 600_000, 'confirmed')).rejects.toThrow(/range too large/);
+    expect(() => ln.rpc.call('getBlocks', [1, 2, { commitment: 'processed' }])).toThrow(/below `confirmed`/);
   });
 
   it('applies accounts_data_slice, transactions_status and filter_by_commitment; refuses bad filters', async () => {

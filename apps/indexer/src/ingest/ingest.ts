@@ -33,6 +33,11 @@ import {
   type UndecodableEvent,
 } from './normalize';
 
+/** Slots of the chain asked for below and above the journaled slots, to bracket each by blocks. */
+const DEAD_CHECK_MARGIN_SLOTS = 512;
+/** getBlocks answers at most this many slots per call (a validator's MAX_GET_CONFIRMED_BLOCKS_RANGE). */
+const GET_BLOCKS_MAX_RANGE = 500_000;
+
 export interface IngestOptions {
   pool: Pool;
   producer: Producer;
@@ -84,6 +89,9 @@ export interface StreamHealth {
  *   back, within the replay window): for slots at or below the checkpoint only a DEAD status is
  *   acted on (compensation, when the slot still has journal rows); their transactions, accounts
  *   and other statuses were already published and are skipped, not published again.
+ * - Journaled slots below the replay window (the ingest was away longer than it) can have died
+ *   unseen: before the RPC backfill, a journaled slot that getBlocks shows off the confirmed chain
+ *   is compensated as if its DEAD status had been streamed (deadBelowWindow).
  * - Slot chain: a confirmed slot whose parent is above the checkpoint means the stream skipped
  *   blocks; that range is backfilled over RPC before the checkpoint moves.
  * - A DEAD slot: every program event it published is compensated (event_reverted) and every
@@ -292,6 +300,8 @@ export class Ingest {
     let fromSlot = this.checkpoint !== undefined ? this.checkpoint + 1 : this.opts.startSlot;
     if (fromSlot !== undefined) {
       const first = await client.firstAvailableSlot();
+      // Before the backfill: a compensation precedes whatever replaced the dead slot's transactions.
+      if (first > 0) await this.deadBelowWindow(first);
       if (first > 0 && fromSlot < first) {
         // Outside the server's replay window: fill [fromSlot, first - 1] over RPC, then stream from `first`.
         this.setState('backfilling');
@@ -357,10 +367,62 @@ export class Ingest {
     const first = await client.firstAvailableSlot();
     if (first > 0 && oldest < first)
       this.log.warn(
-        `slots from ${oldest} published records and may still die, but the server replays only from ${first}: their DEAD status cannot be seen`,
+        `slots from ${oldest} published records and may still die, but the server replays only from ${first}: below it they were checked over RPC now (on the confirmed chain, or not decided yet); a later death there is seen only live`,
       );
     const from = first > 0 ? Math.max(oldest, first) : oldest;
     return from <= cp ? from : undefined;
+  }
+
+  /**
+   * Journaled slots below the server's replay window (`first` = SubscribeReplayInfo.first_available):
+   * the ingest was away longer than the window, so if such a slot died meanwhile no DEAD status
+   * will ever be streamed for it. The RPC answers instead: getBlocks at confirmed lists the slots of
+   * the confirmed chain (a validator's rooted slots plus the confirmed bank's ancestors; dead and
+   * skipped slots are absent). A journaled slot published records, so it was confirmed when it was
+   * streamed; absent now, with blocks of the confirmed chain listed below and above it (the RPC's
+   * ledger reaches it and its confirmed chain has moved past it — a lagging or pruned RPC node
+   * decides nothing), it is on an abandoned fork and is compensated as a streamed DEAD would be.
+   * Only slots in the rescan range (INGEST_RESCAN_SLOTS below the checkpoint; 0 = off) and the
+   * journaled slots above the checkpoint that the backfill is about to cover. A slot that was simply
+   * skipped journaled nothing and is never looked at.
+   */
+  private async deadBelowWindow(first: number): Promise<void> {
+    const margin = this.opts.rescanSlots ?? 512;
+    if (margin <= 0) return;
+    const low = this.checkpoint !== undefined ? Math.max(0, this.checkpoint - margin) : 0;
+    const { rows } = await this.opts.pool.query<{ slot: string }>(
+      `SELECT slot::text FROM indexer_published WHERE slot >= $1 AND slot < $2 GROUP BY slot ORDER BY slot`,
+      [low, first],
+    );
+    if (rows.length === 0) return;
+    const journaled = rows.map((r) => Number(r.slot));
+    const tip = await this.rpc.getSlot('confirmed');
+    // Some slots around the journaled ones, so that each can be bracketed by blocks of the chain.
+    const from = Math.max(0, journaled[0]! - DEAD_CHECK_MARGIN_SLOTS);
+    const to = Math.min(tip, journaled[journaled.length - 1]! + DEAD_CHECK_MARGIN_SLOTS);
+    const onChain = new Set<number>();
+    let lowest = Infinity;
+    let highest = -Infinity;
+    for (let start = from; start <= to; start += GET_BLOCKS_MAX_RANGE) {
+      const end = Math.min(to, start + GET_BLOCKS_MAX_RANGE - 1);
+      for (const b of await this.rpc.getBlocks(start, end, 'confirmed')) {
+        onChain.add(b);
+        lowest = Math.min(lowest, b);
+        highest = Math.max(highest, b);
+      }
+    }
+    const root = await this.rpc.getSlot('finalized');
+    const rooted = journaled.filter((slot) => onChain.has(slot) && slot <= root);
+    // Finalized meanwhile: these can no longer die (the stream would have pruned them too).
+    if (rooted.length > 0)
+      await this.opts.pool.query(`DELETE FROM indexer_published WHERE slot = ANY($1::bigint[])`, [rooted]);
+    for (const slot of journaled) {
+      if (onChain.has(slot) || slot <= lowest || slot >= highest) continue; // alive, or not decided
+      this.log.warn(
+        `slot ${slot} published records and is not on the confirmed chain (RPC getBlocks ${from}..${to}); it is below the replay window (first available ${first}), so its death is compensated now`,
+      );
+      await this.onDead(slot, undefined);
+    }
   }
 
   private async handle(u: SubscribeUpdate): Promise<void> {

@@ -102,6 +102,8 @@ export class LocalChain {
   private paused = false;
   private readonly queue: Queued[] = [];
   private readonly queuedSigs = new Set<string>();
+  /** Every slot that died (kept after its SlotInfo is pruned: getBlocks must never list it). */
+  private readonly deadSlots = new Set<number>();
 
   constructor(opts: Partial<LocalChainOptions> = {}) {
     this.opts = { ...DEFAULT_CHAIN_OPTIONS, ...opts };
@@ -203,6 +205,24 @@ export class LocalChain {
   slotStatus(slot: number): SlotLifecycle | undefined {
     if (slot <= this.finalizedSlot && !this.slots.has(slot)) return 'finalized';
     return this.slots.get(slot)?.status;
+  }
+
+  /**
+   * The slots in [start, end] that hold a block on the chain at `commitment` (confirmed or
+   * finalized), ascending, as JSON-RPC getBlocks answers: `end` is capped at the newest slot of
+   * that commitment, dead slots are never listed (this chain skips no other slot). Slot 1 is the
+   * first block.
+   */
+  blocks(start: number, end: number, commitment: 1 | 2): number[] {
+    const out: number[] = [];
+    const last = Math.min(end, this.slotAt(commitment));
+    for (let s = Math.max(start, 1); s <= last; s++) {
+      if (this.deadSlots.has(s)) continue;
+      const info = this.slots.get(s);
+      if (info && (info.doomed || (commitment === 2 && info.status !== 'finalized'))) continue;
+      out.push(s);
+    }
+    return out;
   }
 
   /** Transactions touching `address`, newest first. */
@@ -455,6 +475,7 @@ export class LocalChain {
   private die(info: SlotInfo): void {
     info.status = 'dead';
     info.doomed = false;
+    this.deadSlots.add(info.slot);
     this.emitSlot(info.slot, info.parent, SlotStatus.SLOT_DEAD, 'killed by rv_killSlot');
     // Rollback: every account the slot wrote gets back its value from before the slot.
     for (const [pubkey, pre] of info.preImages) this.bank.set(pubkey, pre);

@@ -42,6 +42,15 @@ function pubkeyParam(v: unknown, what = 'pubkey'): PublicKey {
   }
 }
 
+function slotParam(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw new RpcError(-32602, `Invalid params: ${what} must be a slot number`);
+  return v;
+}
+
+/** getBlocks answers at most this many slots at once (as a validator: MAX_GET_CONFIRMED_BLOCKS_RANGE). */
+const MAX_GET_BLOCKS_RANGE = 500_000;
+
 const statusName = (s: string | undefined) => (s === 'open' ? 'processed' : s);
 
 export class JsonRpcServer {
@@ -461,6 +470,19 @@ export class JsonRpcServer {
             blockTime: tx.blockTime,
             confirmationStatus: statusName(chain.slotStatus(tx.slot)),
           }));
+      },
+      // Confirmed blocks in [start, end] (end default: the newest slot of the commitment; at most
+      // 500,000 slots): dead slots are absent, as on a validator (rooted slots + the confirmed
+      // bank's ancestors). The second parameter may be the config when there is no end slot.
+      getBlocks: (p) => {
+        const start = slotParam(p[0], 'start slot');
+        const cfg = (typeof p[1] === 'object' && p[1] !== null ? p[1] : p[2]) as unknown;
+        const need = commitmentOf(cfg, 2);
+        if (need === 0) throw new RpcError(-32602, 'Method does not support commitment below `confirmed`');
+        const end = typeof p[1] === 'number' ? slotParam(p[1], 'end slot') : start + MAX_GET_BLOCKS_RANGE;
+        if (end - start > MAX_GET_BLOCKS_RANGE)
+          throw new RpcError(-32602, `Slot range too large; max ${MAX_GET_BLOCKS_RANGE}`);
+        return chain.blocks(start, end, need);
       },
       requestAirdrop: (p) => {
         if (!this.opts.allowAirdrop) throw new RpcError(-32601, 'requestAirdrop is disabled');
