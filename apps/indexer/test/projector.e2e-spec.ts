@@ -11,7 +11,7 @@ import {
 } from '@rv/testing';
 import { MetricsService } from '@rv/observability';
 import { Projector } from '../src/projector/projector';
-import { projectorMetrics } from '../src/projector/projector-metrics';
+import { projectorMetrics, type ProjectorMetrics } from '../src/projector/projector-metrics';
 import { churnScenario, type ExpectedState } from './support/churn';
 import { Pipeline } from './support/harness';
 
@@ -48,6 +48,43 @@ async function readAll(p: Pipeline, topic: string, count: number): Promise<Kafka
   return got;
 }
 
+/** A projector (not started) over the pipeline's Kafka, producer, pool, consumer group and topics. */
+function projectorOf(p: Pipeline, metrics?: ProjectorMetrics): Projector {
+  return new Projector({
+    kafka: p.kafka,
+    producer: p.producer,
+    pool: p.pool,
+    groupId: p.projectorGroup,
+    topics: p.topics,
+    ...(metrics ? { metrics } : {}),
+  });
+}
+
+/**
+ * The restart tests' start: the first half of a churn scenario published, the projector (and the
+ * registry's tree writer if asked) running and past its first commits. Returns the other half, to
+ * publish during or after the outage, and the state the whole scenario must end in.
+ */
+async function startProjector(
+  p: Pipeline,
+  projector: Projector,
+  { seed, registry = false }: { seed: number; registry?: boolean },
+): Promise<{ rest: ChainUpdate[]; expected: ExpectedState }> {
+  const { updates, expected } = churnScenario({
+    seed,
+    tracks: 3,
+    holders: 60,
+    changes: 1200,
+    verifications: 30,
+  });
+  const half = Math.floor(updates.length / 2);
+  await p.publish(updates.slice(0, half));
+  if (registry) await p.startRegistry();
+  await projector.start();
+  await p.waitSomeProgress();
+  return { rest: updates.slice(half), expected };
+}
+
 describe('indexer projector (real Kafka + PostgreSQL)', () => {
   let p: Pipeline;
 
@@ -67,13 +104,7 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
       verifications: 40,
       replayFraction: 0.05,
     });
-    const projector = new Projector({
-      kafka: p.kafka,
-      producer: p.producer,
-      pool: p.pool,
-      groupId: p.projectorGroup,
-      topics: p.topics,
-    });
+    const projector = projectorOf(p);
     await p.publish(updates);
     await projector.start();
     await p.startRegistry();
@@ -104,13 +135,7 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
     ];
     // The poison records sit in the middle of one partition's stream (same key).
     await p.publishRaw([...good.slice(0, 20), ...bad, ...good.slice(20)]);
-    const projector = new Projector({
-      kafka: p.kafka,
-      producer: p.producer,
-      pool: p.pool,
-      groupId: p.projectorGroup,
-      topics: p.topics,
-    });
+    const projector = projectorOf(p);
     await projector.start();
     await p.startRegistry();
     try {
@@ -186,14 +211,7 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
   it('marks the registry root of (track, seq) accepted when the chain publishes it, alarms on a different root, and un-accepts on a dead slot', async () => {
     const { updates } = churnScenario({ seed: 4, tracks: 2, holders: 30, changes: 200, verifications: 0 });
     const metrics = projectorMetrics(new MetricsService('spec'));
-    const projector = new Projector({
-      kafka: p.kafka,
-      producer: p.producer,
-      pool: p.pool,
-      groupId: p.projectorGroup,
-      topics: p.topics,
-      metrics,
-    });
+    const projector = projectorOf(p, metrics);
     await p.publish(updates);
     await projector.start();
     await p.startRegistry();
@@ -256,27 +274,11 @@ describe('indexer projector across a PostgreSQL restart', () => {
   it('keeps retrying while PostgreSQL is down and ends in the exact expected projections after it restarts', async () => {
     const pg = await ThrowawayPostgres.create();
     const p = await Pipeline.create(3, pg.url);
-    const projector = new Projector({
-      kafka: p.kafka,
-      producer: p.producer,
-      pool: p.pool,
-      groupId: p.projectorGroup,
-      topics: p.topics,
-    });
+    const projector = projectorOf(p);
     try {
-      const { updates, expected } = churnScenario({
-        seed: 5,
-        tracks: 3,
-        holders: 60,
-        changes: 1200,
-        verifications: 30,
-      });
-      const half = Math.floor(updates.length / 2);
-      await p.publish(updates.slice(0, half));
-      await projector.start();
-      await p.waitSomeProgress();
+      const { rest, expected } = await startProjector(p, projector, { seed: 5 });
       pg.stop(); // immediate shutdown
-      await p.publish(updates.slice(half)); // work arrives while PostgreSQL is down: batches fail and are retried
+      await p.publish(rest); // work arrives while PostgreSQL is down: batches fail and are retried
       await new Promise((r) => setTimeout(r, 3000)); // an outage of a few seconds (a duration, not a condition)
       pg.start();
       await p.waitProjected(180000);
@@ -311,30 +313,13 @@ describe('indexer projector and tree writer across a Kafka restart', () => {
   it('loses and duplicates nothing when the broker crashes mid-stream and comes back', async () => {
     const kafka = await ThrowawayKafka.create();
     const p = await Pipeline.create(3, undefined, kafka.brokers);
-    const projector = new Projector({
-      kafka: p.kafka,
-      producer: p.producer,
-      pool: p.pool,
-      groupId: p.projectorGroup,
-      topics: p.topics,
-    });
+    const projector = projectorOf(p);
     try {
-      const { updates, expected } = churnScenario({
-        seed: 11,
-        tracks: 3,
-        holders: 60,
-        changes: 1200,
-        verifications: 30,
-      });
-      const half = Math.floor(updates.length / 2);
-      await p.publish(updates.slice(0, half));
-      await p.startRegistry();
-      await projector.start();
-      await p.waitSomeProgress();
+      const { rest, expected } = await startProjector(p, projector, { seed: 11, registry: true });
       await kafka.stop(); // a crash (SIGKILL) with batches, offsets and outbox sends in flight
       await new Promise((r) => setTimeout(r, 3000)); // an outage of a few seconds (a duration, not a condition)
       await kafka.start();
-      await p.publish(updates.slice(half));
+      await p.publish(rest);
       await p.waitSettled(240000); // rebalances after the broker comes back take a while on a loaded machine
       // leaves, recomputed roots, identities, nullifiers, verifications: exactly as computed
       await expectExactState(p, expected);
