@@ -19,6 +19,11 @@ export default tseslint.config(
           selector: "MemberExpression[object.name='process'][property.name='env']",
           message: 'Read settings through the typed config (libs/config), not process.env.',
         },
+        {
+          selector: "CallExpression[callee.property.name='producer']",
+          message:
+            'Make producers with createIdempotentProducer (@rv/kafka): it survives a broker that lost in-flight records (new producer id).',
+        },
       ],
     },
   },

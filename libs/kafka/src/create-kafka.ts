@@ -53,6 +53,7 @@ export function createIdempotentProducer(
 ): RenewingProducer {
   return new RenewingProducer(
     () =>
+      // eslint-disable-next-line no-restricted-syntax -- the one place a kafkajs producer is made
       kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
