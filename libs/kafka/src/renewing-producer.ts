@@ -53,13 +53,16 @@ type Listener = (event: InstrumentationEvent<any>) => void;
  * CONSEQUENCE: a record may be written twice. The broker rejected the failed request for (at least)
  * one partition, but it may have kept records of that request for other partitions, or of an
  * earlier attempt of it before the crash; sent again under a new producer id, the broker cannot
- * recognise them as duplicates. Order per partition is kept for first occurrences (a resend comes
- * after what the broker already has). Our consumers tolerate duplicates (ARCHITECTURE.md: delivery
- * is at-least-once, every write is idempotent or guarded by a sequence): chain updates carry slot,
- * signature and write version and the projector's writes are idempotent (ON CONFLICT, newest write
- * wins); leaf changes carry a per-track change seq the tree writer skips when already applied;
- * roots carry (track, seq) and the chain refuses a seq it has; proof results carry the job id.
- * Dead-letter records are for operators: a duplicate there is a second copy of the same report.
+ * recognise them as duplicates. A caller that sends one request at a time (the outbox relay, the
+ * chain publisher) keeps its order for first occurrences (the resend comes after what the broker
+ * already has); concurrent sends to one partition may be reordered by a renewal. Our consumers
+ * tolerate duplicates (ARCHITECTURE.md: delivery is at-least-once, every write is idempotent or
+ * guarded by a sequence): chain updates carry slot, signature and write version and the
+ * projector's writes are idempotent (ON CONFLICT, newest write wins; its e2e replays records);
+ * leaf changes carry a per-track change seq the tree writer skips when already applied; roots carry
+ * (track, seq) and the root publisher skips a seq the chain has; proof results carry the job id,
+ * by which their consumers dedupe. Dead-letter records are for operators: a duplicate there is a
+ * second copy of the same report.
  *
  * Concurrency: sends that fail during one renewal share it (one new producer, not one each); sends
  * that start while a renewal connects the new producer wait for it. The replaced producer is
@@ -118,7 +121,9 @@ export class RenewingProducer implements Producer {
     entry.removers.set(this.inner, this.inner.on(eventName, listener));
     return () => {
       for (const remove of entry.removers.values()) remove();
-      this.listeners.splice(this.listeners.indexOf(entry), 1);
+      entry.removers.clear();
+      const i = this.listeners.indexOf(entry);
+      if (i >= 0) this.listeners.splice(i, 1);
     };
   }
 
