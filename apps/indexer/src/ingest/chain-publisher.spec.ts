@@ -28,13 +28,15 @@ function fakes() {
       }),
   } as unknown as Producer;
   const statements: string[] = [];
+  const params: unknown[][] = [];
   const pool = {
-    query: async (sql: string) => {
+    query: async (sql: string, values: unknown[] = []) => {
       statements.push(sql);
+      params.push(values);
       return { rows: [], rowCount: 0 };
     },
   } as unknown as Pool;
-  return { sends, producer, pool, statements };
+  return { sends, producer, pool, statements, params };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
@@ -101,6 +103,43 @@ describe('ChainPublisher (group commit)', () => {
     f.sends[1]!.release();
     await flushed;
     expect(durable).toEqual([{ confirmed: 9 }]);
+  });
+
+  it('journals one row per program event and per (slot, token account), and keys records by their wallet bytes', async () => {
+    const f = fakes();
+    const pub = new ChainPublisher(f.pool, f.producer, 't');
+    const other = (slot: number, n: number): ChainUpdate => ({
+      ...(holding(slot, n) as Extract<ChainUpdate, { type: 'holding_changed' }>),
+      id: `other${n}:${slot}`,
+      tokenAccount: MINT,
+    });
+    const SIG = '2Ana1pUpv2ZbMVkwF5FXapYeBEjdxDatLn7nvJkhgTSXbs59SyZSx866bXirPgj8QQVB57uxHJBG1YFvkRbFj4T';
+    const identity = (i: number): ChainUpdate => ({
+      type: 'identity_registered',
+      id: `${SIG}:${i}`,
+      slot: 4,
+      signature: SIG,
+      wallet: WALLET,
+      commitment: `0x${'01'.repeat(32)}`,
+    });
+    for (const u of [holding(4, 1), other(4, 2), identity(0), holding(4, 3), identity(1), holding(5, 4)])
+      pub.push(u);
+    pub.push(slotStatusUpdate(5, 'confirmed'));
+    pub.markConfirmed(5);
+    await until(() => f.sends.length === 1);
+    const at = f.statements.findIndex((q) => q.includes('indexer_published'));
+    const [slots, ids] = f.params[at] as [number[], string[]];
+    expect(ids.map((id, i) => `${slots[i]} ${id}`).sort()).toEqual(
+      [`4 ${SIG}:0`, `4 ${SIG}:1`, '4 acct3:4', '4 other2:4', '5 acct4:5'].sort(),
+    );
+    const messages = f.sends[0]!.record.messages;
+    expect(messages).toHaveLength(7); // every record is published; only the journal is per account
+    expect(messages.map((m) => (m.key as Buffer).toString('utf8'))).toEqual([
+      ...Array<string>(6).fill(WALLET),
+      'slots',
+    ]);
+    f.sends[0]!.release();
+    await pub.flush();
   });
 
   it('splits a large buffer into batches of maxBatch and holds the stream reader past maxBuffer', async () => {

@@ -1,7 +1,9 @@
 import { Keypair, PublicKey } from '@solana/web3.js';
 import { RAINBOW_VEIL_PROGRAM_ID, encodeEvent, encodeTokenAccount, eventLogLine } from '@rv/chain';
 import { chainUpdateCodec } from '@rv/events';
-import { normalizeAccount, normalizeTransaction, revertOf } from './normalize';
+import { randomBytes } from 'crypto';
+import bs58 from 'bs58';
+import { base58, normalizeAccount, normalizeTransaction, revertOf } from './normalize';
 
 const SIG = '2Ana1pUpv2ZbMVkwF5FXapYeBEjdxDatLn7nvJkhgTSXbs59SyZSx866bXirPgj8QQVB57uxHJBG1YFvkRbFj4T';
 const PID = RAINBOW_VEIL_PROGRAM_ID.toBase58();
@@ -138,5 +140,28 @@ describe('normalizeAccount', () => {
         ?.amount,
     ).toBe(0n);
     expect(normalizeAccount(closed, registered, () => undefined)).toBeUndefined();
+  });
+});
+
+describe('base58', () => {
+  it('writes what bs58 writes (signatures, keys, leading zero bytes, empty)', () => {
+    const inputs: Uint8Array[] = [
+      new Uint8Array(0),
+      new Uint8Array(1),
+      new Uint8Array(64),
+      Uint8Array.of(0, 0, 1),
+    ];
+    for (let i = 0; i < 3000; i++) {
+      const b = randomBytes([64, 32, 1, 9, 33][i % 5]!);
+      if (i % 7 === 0) b[0] = 0;
+      if (i % 11 === 0 && b.length > 1) b[1] = 0;
+      if (i % 13 === 0) b.fill(255);
+      inputs.push(b);
+    }
+    inputs.push(bs58.decode(SIG));
+    // a view into a larger buffer, as protobuf decoders hand out
+    inputs.push(Buffer.concat([Buffer.alloc(5, 9), randomBytes(64)]).subarray(5));
+    for (const b of inputs) expect(base58(b)).toBe(bs58.encode(b));
+    expect(base58(bs58.decode(SIG))).toBe(SIG);
   });
 });
