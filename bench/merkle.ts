@@ -6,12 +6,17 @@
 //    paths and batches of 100 random indices, cache cold at the start (2 s warm-up only), next to
 //    the raw limit of this machine (bench/merkle/raw-http-server.ts: a bare node:http server
 //    copying random prebuilt paths of the same size into each answer, as a perfect cache would,
-//    under the same load generator); autocannon runs on the same cores, and the load average is
-//    reported with the figures;
+//    under the same load generators). Two load generators, same request mix
+//    (bench/lib/http-load.ts): wrk (native; the unsuffixed figures when installed) and autocannon
+//    (JavaScript, in this process; `*_autocannon`), each run in turn (wrk first, so it meets the
+//    colder cache). Both run on the same cores as the server; the load average is reported;
 //  - hashes per second of every Poseidon2 implementation tried.
 // Env: BENCH_LEAVES (100000), BENCH_BATCH (10000), BENCH_DURATION_S (30 per HTTP run),
 //      BENCH_RAW_S (10 per raw-limit run), BENCH_CONNECTIONS (32), BENCH_HASH_MS (2000 per
-//      implementation), DATABASE_URL, KAFKA_BROKERS.
+//      implementation), BENCH_WRK_THREADS (one per core), BENCH_LOAD_GENERATORS (wrk,autocannon),
+//      BENCH_REGISTRY_NODE_OPTIONS (NODE_OPTIONS of the registry, e.g. --max-semi-space-size=32),
+//      BENCH_REGISTRY_TRACE_GC (1: the log sums the registry's GC pauses per run; bench/merkle/trace-gc.js),
+//      DATABASE_URL, KAFKA_BROKERS.
 import { spawn } from 'child_process';
 import { cpus, loadavg } from 'os';
 import * as path from 'path';
@@ -23,7 +28,7 @@ import { freePort, spawnApp, testEnv, uniqueName, waitFor } from '@rv/testing';
 import { ApplyLeafChanges } from '../apps/registry/src/trees/apply-leaf-changes';
 import { applyRegistryMigration } from '../apps/registry/test/registry-test-app';
 import { measureHashRates } from './merkle/hash-rates';
-import { load, type LoadResult } from './lib/http-load';
+import { load, wrkAvailable, type LoadGenerator, type LoadResult, type RequestMix } from './lib/http-load';
 
 const LEAVES = Number(process.env.BENCH_LEAVES ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
@@ -33,13 +38,62 @@ const HASH_MS = Number(process.env.BENCH_HASH_MS ?? 2000);
 const RAW_S = Number(process.env.BENCH_RAW_S ?? 10);
 const DEPTH = 20;
 const TRACK = 1n;
+const BATCH_PATHS = 100;
+const TRACE_GC = process.env.BENCH_REGISTRY_TRACE_GC === '1';
+const REGISTRY_NODE_OPTIONS = [
+  process.env.BENCH_REGISTRY_NODE_OPTIONS ?? '',
+  TRACE_GC ? `-r ${path.join(__dirname, 'merkle', 'trace-gc.js')}` : '',
+]
+  .join(' ')
+  .trim();
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 const log = (msg: string): void => console.error(`[bench merkle] ${msg}`);
 const load1 = (): number => round(loadavg()[0] ?? 0);
 
+const SINGLE: RequestMix = { kind: 'get-random', prefix: `/v1/trees/${TRACK}/paths/`, max: LEAVES };
+const BATCHED: RequestMix = {
+  kind: 'post-indices',
+  path: `/v1/trees/${TRACK}/paths`,
+  max: LEAVES,
+  count: BATCH_PATHS,
+};
+
+/** The generators to run, the first one's figures unsuffixed: wrk when installed, autocannon. */
+function generators(): LoadGenerator[] {
+  const asked = (process.env.BENCH_LOAD_GENERATORS ?? 'wrk,autocannon').split(',').map((g) => g.trim());
+  const out: LoadGenerator[] = [];
+  for (const g of asked) {
+    if (g !== 'wrk' && g !== 'autocannon') throw new Error(`BENCH_LOAD_GENERATORS: unknown generator ${g}`);
+    if (g === 'wrk' && !wrkAvailable()) {
+      log('wrk is not installed (apt-get install wrk, or scripts/prepare.d/20-bench-wrk.sh): skipped');
+      continue;
+    }
+    out.push(g);
+  }
+  if (out.length === 0) throw new Error('no load generator to run (BENCH_LOAD_GENERATORS)');
+  return out;
+}
+
+/** GC pauses in --trace-gc output (`…: Scavenge … MB, 1.2 / 0.0 ms …`): count, total and longest ms per kind. */
+function gcPauses(trace: string): Record<string, { n: number; ms: number; max_ms: number }> {
+  const out: Record<string, { n: number; ms: number; max_ms: number }> = {};
+  for (const m of trace.matchAll(
+    / ms: ([A-Za-z -]+?) [\d.]+ \([\d.]+\) -> [\d.]+ \([\d.]+\) MB, (?:pooled: [\d.]+ MB, )?([\d.]+) \//g,
+  )) {
+    const kind = (m[1] as string).trim();
+    const k = (out[kind] ??= { n: 0, ms: 0, max_ms: 0 });
+    k.n++;
+    k.ms = round(k.ms + Number(m[2]));
+    k.max_ms = Math.max(k.max_ms, Number(m[2]));
+  }
+  return out;
+}
+
+type Runs = Partial<Record<LoadGenerator, LoadResult>>;
+
 /** Single and 100-path loads against the raw-limit server (bench/merkle/raw-http-server.ts). */
-async function rawLimit(randomIndex: () => number): Promise<{ single: LoadResult; batch: LoadResult }> {
+async function rawLimit(gens: LoadGenerator[]): Promise<{ single: Runs; batch: Runs }> {
   const proc = spawn(
     process.execPath,
     ['-r', '@swc-node/register', path.join(__dirname, 'merkle', 'raw-http-server.ts')],
@@ -51,26 +105,40 @@ async function rawLimit(randomIndex: () => number): Promise<{ single: LoadResult
       proc.once('exit', (code) => reject(new Error(`raw server exited ${code}`)));
     });
     const url = `http://127.0.0.1:${port}`;
-    const single = await load({
-      url,
-      connections: CONNECTIONS,
-      durationS: RAW_S,
-      request: () => ({ method: 'GET', path: `/v1/trees/${TRACK}/paths/${randomIndex()}` }),
-    });
-    const batch = await load({
-      url,
-      connections: CONNECTIONS,
-      durationS: RAW_S,
-      request: () => ({
-        method: 'POST',
-        path: `/v1/trees/${TRACK}/paths`,
-        body: JSON.stringify({ indices: Array.from({ length: 100 }, randomIndex) }),
-      }),
-    });
+    const single: Runs = {};
+    const batch: Runs = {};
+    for (const g of gens)
+      single[g] = await load(g, { url, connections: CONNECTIONS, durationS: RAW_S, mix: SINGLE });
+    for (const g of gens)
+      batch[g] = await load(g, { url, connections: CONNECTIONS, durationS: RAW_S, mix: BATCHED });
     return { single, batch };
   } finally {
     proc.kill('SIGTERM');
   }
+}
+
+/** The JSON figures of one generator's runs, keys suffixed (e.g. `_autocannon`) or not. */
+function httpFigures(
+  suffix: string,
+  r: { single: LoadResult; batch: LoadResult; rawSingle: LoadResult; rawBatch: LoadResult },
+): Record<string, number> {
+  const f: Record<string, number> = {
+    path_rps: r.single.rps,
+    path_p50_ms: r.single.p50,
+    path_p99_ms: r.single.p99,
+    path_errors: r.single.errors + r.single.non2xx,
+    batch_path_rps: r.batch.rps,
+    batch_path_p50_ms: r.batch.p50,
+    batch_path_p99_ms: r.batch.p99,
+    batch_path_errors: r.batch.errors + r.batch.non2xx,
+    raw_path_rps: r.rawSingle.rps,
+    raw_path_p50_ms: r.rawSingle.p50,
+    raw_path_p99_ms: r.rawSingle.p99,
+    raw_batch_path_rps: r.rawBatch.rps,
+    raw_batch_path_p50_ms: r.rawBatch.p50,
+    raw_batch_path_p99_ms: r.rawBatch.p99,
+  };
+  return Object.fromEntries(Object.entries(f).map(([k, v]) => [k + suffix, v]));
 }
 
 async function main(): Promise<void> {
@@ -126,49 +194,50 @@ async function main(): Promise<void> {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       TREE_WRITER_ENABLED: 'false',
+      ...(REGISTRY_NODE_OPTIONS ? { NODE_OPTIONS: REGISTRY_NODE_OPTIONS } : {}),
     });
     const url = `http://127.0.0.1:${port}`;
+    const started = app;
     await waitFor(async () => (await fetch(`${url}/health/ready`)).ok, {
       timeoutMs: 60000,
       what: 'registry ready',
+    }).catch((e: Error) => {
+      throw new Error(`${e.message}; registry stderr: ${started.stderr().slice(-1000)}`);
     });
     const check = (await (await fetch(`${url}/v1/trees/${TRACK}/paths/123`)).json()) as { root: string };
     if (BigInt(check.root) !== root) throw new Error('served root differs');
-    const randomIndex = (): number => Math.floor(Math.random() * LEAVES);
+    const gens = generators();
     log(
-      `HTTP: autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per run, random indices of ${LEAVES}, ` +
-        `on the same ${cpus().length} cores as the registry and PostgreSQL; load average ${load1()}`,
+      `HTTP: ${gens.join(' then ')}, ${CONNECTIONS} connections, ${DURATION_S} s per run, random indices ` +
+        `of ${LEAVES}, on the same ${cpus().length} cores as the registry and PostgreSQL; load average ${load1()}`,
     );
     // Short warm-up (JIT, pool) not counted; the path cache is mostly cold when measuring starts.
-    await load({
-      url,
-      connections: CONNECTIONS,
-      durationS: 2,
-      request: () => ({ method: 'GET', path: `/v1/trees/${TRACK}/paths/${randomIndex()}` }),
-    });
-    const single = await load({
-      url,
-      connections: CONNECTIONS,
-      durationS: DURATION_S,
-      request: () => ({ method: 'GET', path: `/v1/trees/${TRACK}/paths/${randomIndex()}` }),
-    });
-    log(`single paths: ${JSON.stringify(single)}`);
-    const batch = await load({
-      url,
-      connections: CONNECTIONS,
-      durationS: DURATION_S,
-      request: () => ({
-        method: 'POST',
-        path: `/v1/trees/${TRACK}/paths`,
-        body: JSON.stringify({ indices: Array.from({ length: 100 }, randomIndex) }),
-      }),
-    });
-    log(`batch paths (100): ${JSON.stringify(batch)}`);
+    await load(gens[0] as LoadGenerator, { url, connections: CONNECTIONS, durationS: 2, mix: SINGLE });
+    const single: Runs = {};
+    const batch: Runs = {};
+    const registryOut = app.stdout;
+    let gcFrom = registryOut().length;
+    const gcSince = (): string => {
+      if (!TRACE_GC) return '';
+      const trace = registryOut().slice(gcFrom);
+      gcFrom += trace.length;
+      return `; registry GC pauses ${JSON.stringify(gcPauses(trace))}`;
+    };
+    for (const g of gens) {
+      single[g] = await load(g, { url, connections: CONNECTIONS, durationS: DURATION_S, mix: SINGLE });
+      log(`single paths (${g}): ${JSON.stringify(single[g])}; load average ${load1()}${gcSince()}`);
+    }
+    for (const g of gens) {
+      batch[g] = await load(g, { url, connections: CONNECTIONS, durationS: DURATION_S, mix: BATCHED });
+      log(
+        `batch paths (${BATCH_PATHS}, ${g}): ${JSON.stringify(batch[g])}; load average ${load1()}${gcSince()}`,
+      );
+    }
     const loadAfterRegistry = load1();
     app.proc.kill('SIGTERM');
     await app.exited;
     app = undefined;
-    const raw = await rawLimit(randomIndex);
+    const raw = await rawLimit(gens);
     log(`raw limit (bare node:http, random prebuilt paths): ${JSON.stringify(raw)}; load average ${load1()}`);
 
     // 4. Hash rates of every implementation tried.
@@ -183,19 +252,20 @@ async function main(): Promise<void> {
       append_leaves_per_s: Math.round(LEAVES / appendS),
       lean_imt_leaves_per_s: Math.round(LEAVES / leanS),
       append_ratio: round(leanS / appendS),
-      path_rps: single.rps,
-      path_p50_ms: single.p50,
-      path_p99_ms: single.p99,
-      path_errors: single.errors + single.non2xx,
-      batch_path_size: 100,
-      batch_path_rps: batch.rps,
-      batch_path_p50_ms: batch.p50,
-      batch_path_p99_ms: batch.p99,
-      batch_path_errors: batch.errors + batch.non2xx,
-      raw_path_rps: raw.single.rps,
-      raw_path_p99_ms: raw.single.p99,
-      raw_batch_path_rps: raw.batch.rps,
-      raw_batch_path_p99_ms: raw.batch.p99,
+      load_generator: gens[0],
+      ...gens.reduce<Record<string, number>>(
+        (acc, g, i) => ({
+          ...acc,
+          ...httpFigures(i === 0 ? '' : `_${g}`, {
+            single: single[g] as LoadResult,
+            batch: batch[g] as LoadResult,
+            rawSingle: raw.single[g] as LoadResult,
+            rawBatch: raw.batch[g] as LoadResult,
+          }),
+        }),
+        {},
+      ),
+      batch_path_size: BATCH_PATHS,
       http_duration_s: DURATION_S,
       raw_duration_s: RAW_S,
       connections: CONNECTIONS,

@@ -10,12 +10,11 @@ export function loadRequests(opts: {
   paths: string[];
   headers: Record<string, string>;
 }): Promise<LoadResult> {
-  let i = 0;
-  return load({
+  return load('autocannon', {
     url: opts.url,
     connections: opts.connections,
     durationS: opts.durationS,
     headers: opts.headers,
-    request: () => ({ method: 'GET', path: opts.paths[i++ % opts.paths.length]! }),
+    mix: { kind: 'get-cycle', paths: opts.paths },
   });
 }
