@@ -1,6 +1,16 @@
+import { accessSync, constants } from 'fs';
 import { z } from 'zod';
 import { env } from '@rv/config';
 import { CHAIN_UPDATES_TOPIC, LEAF_CHANGES_TOPIC } from '@rv/events';
+
+const readable = (file: string): boolean => {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const topicName = (fallback: string) =>
   z
@@ -21,7 +31,18 @@ export const indexerConfigSchema = z.object({
     .describe('a lower-case PostgreSQL schema name'),
   KAFKA_BROKERS: env.kafkaBrokers(),
   GEYSER_ENDPOINT: env.httpUrl('http://127.0.0.1:10000').default('http://127.0.0.1:10000'),
-  GEYSER_X_TOKEN: z.string().optional().describe('the Yellowstone x-token (optional)'),
+  GEYSER_X_TOKEN: z
+    .string()
+    .optional()
+    .describe('the Yellowstone x-token, sent as x-token metadata (optional; never logged)'),
+  GEYSER_CA_FILE: z
+    .string()
+    .min(1)
+    .refine(readable, 'no readable file at this path')
+    .optional()
+    .describe(
+      "a PEM file of the CA certificates to trust for an https:// GEYSER_ENDPOINT (default: the system's roots)",
+    ),
   GEYSER_TRANSPORT: z
     .enum(['napi', 'grpc-js'])
     .default('grpc-js')

@@ -1,4 +1,6 @@
+import { randomBytes } from 'crypto';
 import { Localnet } from '../../../tools/localnet/src/localnet';
+import { makeTestCertificates, type TestCertificates } from '../../../tools/localnet/src/test-certificates';
 import { expectedState, planScenario, type ScenarioSpec } from '../../../tools/localnet/src/scenario/plan';
 import { inProcessTarget, runScenario } from '../../../tools/localnet/src/scenario/run';
 import { Keypair } from '@solana/web3.js';
@@ -90,10 +92,43 @@ describe('indexer end to end on the local chain', () => {
     await projector?.stop();
     await p?.close();
     await ln?.stop();
+    certs?.remove();
     ingest = undefined;
     projector = undefined;
+    certs = undefined;
     transport = 'grpc-js';
   });
+
+  /** Everything this process writes to stdout / stderr (Nest's logger, warnings) from now on. */
+  const captureOutput = () => {
+    let text = '';
+    const spies = [process.stdout, process.stderr].map((stream) => {
+      const write = stream.write.bind(stream) as (...a: unknown[]) => boolean;
+      return jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+        text += String(chunk);
+        return write(chunk, ...rest);
+      }) as typeof stream.write);
+    });
+    return {
+      text: () => text,
+      restore: () => spies.forEach((s) => s.mockRestore()),
+    };
+  };
+
+  let certs: TestCertificates | undefined;
+  /** The local chain serving gRPC over TLS (a CA made for this test) and requiring an x-token. */
+  const startTls = async (token: string) => {
+    certs = makeTestCertificates();
+    ln = await Localnet.start({
+      grpcPort: 0,
+      rpcPort: 0,
+      chain: { slotMs: 0, confirmDepth: 1, finalizeDepth: 4 },
+      grpcTls: { cert: certs.cert, key: certs.key },
+      geyser: { xToken: token },
+    });
+    expect(ln.grpcEndpoint).toMatch(/^https:\/\//);
+    p = await Pipeline.create();
+  };
 
   it.each<GeyserTransport>(['napi', 'grpc-js'])(
     'a churn scenario with a dead slot and a stream drop inside the replay window ends in the exact expected state (%s client)',
@@ -362,4 +397,140 @@ describe('indexer end to end on the local chain', () => {
       }
     }
   });
+  it('over TLS with an x-token (CA from a file): a wrong or a missing token is reported at once as refused credentials, and no token is logged (in process, grpc-js client)', async () => {
+    const token = `xt-${randomBytes(16).toString('hex')}`;
+    const wrong = `xt-${randomBytes(16).toString('hex')}`;
+    await startTls(token);
+    const output = captureOutput();
+    try {
+      for (const xToken of [wrong, undefined]) {
+        const bad = new Ingest({
+          pool: p.pool,
+          producer: p.producer,
+          chainUpdatesTopic: p.topics.chainUpdates,
+          geyserEndpoint: ln.grpcEndpoint,
+          ...(xToken ? { xToken } : {}),
+          caFile: certs!.caFile,
+          rpcUrl: ln.rpcUrl,
+          name: 'tls-refused',
+          startSlot: 1,
+          maxBackoffMs: 200,
+        });
+        await bad.start();
+        try {
+          // At once, not after the 60 s a silent stream may last (staleAfterMs).
+          await waitFor(() => bad.streamHealth().problem !== undefined, {
+            timeoutMs: 15000,
+            what: 'readiness problem',
+          });
+          const h = bad.streamHealth();
+          expect(h.state).toBe('reconnecting');
+          expect(h.problem).toBe(
+            `${ln.grpcEndpoint} refused the credentials (check GEYSER_X_TOKEN): 16 UNAUTHENTICATED: No valid auth token`,
+          );
+          expect(bad.checkpointSlot).toBeUndefined();
+        } finally {
+          await bad.stop();
+        }
+      }
+    } finally {
+      output.restore();
+    }
+    expect(output.text()).toMatch(
+      /refused the credentials: .*No valid auth token\. Check GEYSER_X_TOKEN \(set: yes\)/,
+    );
+    expect(output.text()).toContain('Check GEYSER_X_TOKEN (set: no)');
+    expect(output.text()).not.toContain(wrong);
+  });
+
+  // The indexer as deployed (config: GEYSER_ENDPOINT https://, GEYSER_X_TOKEN, GEYSER_CA_FILE), in its
+  // own process: the N-API client reads its CA through the process environment (SSL_CERT_FILE),
+  // which a jest sandbox does not pass on to native code.
+  it.each<GeyserTransport>(['napi', 'grpc-js'])(
+    'the indexer process over TLS (%s client): with a wrong x-token /health/ready reports the refused credentials (degraded, still ready) and the log says why; with the right one the stream delivers and the projections end exact; no token in any log',
+    async (t) => {
+      const token = `xt-${randomBytes(16).toString('hex')}`;
+      const wrong = `xt-${randomBytes(16).toString('hex')}`;
+      await startTls(token);
+      await p.startRegistry();
+      const env = (xToken: string) =>
+        p.indexerEnv({
+          INDEXER_ROLES: 'ingest,projector',
+          GEYSER_TRANSPORT: t,
+          GEYSER_ENDPOINT: ln.grpcEndpoint,
+          GEYSER_X_TOKEN: xToken,
+          GEYSER_CA_FILE: certs!.caFile,
+          SOLANA_RPC_URL: ln.rpcUrl,
+          INGEST_NAME: 'tls-app',
+          INGEST_START_SLOT: '1',
+          INGEST_MAX_BACKOFF_MS: '500',
+        });
+      const logs: string[] = [];
+      const run = async (xToken: string, body: (url: string) => Promise<void>) => {
+        const app = spawnApp('indexer', env(xToken));
+        try {
+          await body((await app.listening(90000)).replace('[::1]', '127.0.0.1'));
+        } finally {
+          if (app.proc.exitCode === null && app.proc.signalCode === null) app.proc.kill('SIGTERM');
+          await app.exited;
+          logs.push(app.stdout(), app.stderr());
+        }
+        return app;
+      };
+
+      await run(wrong, async (url) => {
+        let report: { status?: string; degraded?: boolean; checks?: Record<string, string> } = {};
+        await waitFor(
+          async () => {
+            const r = await fetch(`${url}/health/ready`);
+            report = (await r.json()) as typeof report;
+            return r.status === 200 && report.checks?.yellowstone !== 'ok';
+          },
+          { timeoutMs: 30000, what: 'readiness reporting the yellowstone stream' },
+        );
+        expect(report.status).toBe('ok');
+        expect(report.degraded).toBe(true);
+        expect(report.checks?.yellowstone).toMatch(
+          /^error: https:\/\/127\.0\.0\.1:\d+ refused the credentials \(check GEYSER_X_TOKEN\): .*(UNAUTHENTICATED|valid authentication credentials).*No valid auth token/,
+        );
+      });
+      expect(logs.join('')).toContain('Check GEYSER_X_TOKEN (set: yes)');
+
+      const spec: ScenarioSpec = {
+        seed: `idx-e2e-tls-${t}`,
+        tracks: 2,
+        holders: 16,
+        identityShare: 0.6,
+        initialHoldersPerTrack: 6,
+        churn: 60,
+        churnPerSlot: 12,
+        verifications: 2,
+      };
+      const plan = planScenario(spec);
+      await run(token, async (url) => {
+        await runScenario(plan, yielding(inProcessTarget(ln)));
+        ln.chain.advance(3);
+        const head = ln.chain.slotAt(1);
+        await waitFor(
+          async () =>
+            Number(
+              (
+                await p.pool.query<{ slot: string }>(
+                  `SELECT slot::text FROM indexer_checkpoints WHERE name = 'ingest:tls-app'`,
+                )
+              ).rows[0]?.slot ?? 0,
+            ) >= head,
+          { timeoutMs: 120000, what: `ingest checkpoint >= ${head}` },
+        );
+        await p.waitSettled(180000);
+        const r = await fetch(`${url}/health/ready`);
+        expect(((await r.json()) as { checks: Record<string, string> }).checks.yellowstone).toBe('ok');
+      });
+      await expectChainState(p, expectedState(plan));
+      const all = logs.join('');
+      expect(all).toContain('subscribed to https://127.0.0.1:');
+      expect(all).not.toContain(token);
+      expect(all).not.toContain(wrong);
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'fs';
 import { z } from 'zod';
 import type { LocalnetOptions } from './localnet';
 
@@ -12,7 +13,20 @@ const Schema = z.object({
   RV_LOCALNET_REPLAY_WINDOW: z.coerce.number().int().min(0).default(2000),
   RV_LOCALNET_SEED: z.string().default('rv-localnet'),
   RV_LOCALNET_SIGVERIFY: z.enum(['true', 'false']).default('true'),
+  RV_LOCALNET_GRPC_TLS_CERT_FILE: z.string().min(1).optional(),
+  RV_LOCALNET_GRPC_TLS_KEY_FILE: z.string().min(1).optional(),
+  RV_LOCALNET_X_TOKEN: z.string().min(1).optional(),
 });
+
+function readPem(variable: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new Error(
+      `invalid localnet configuration: ${variable}: cannot read ${file} (${(e as Error).message})`,
+    );
+  }
+}
 
 export function localnetConfig(env: Record<string, string | undefined>): LocalnetOptions {
   const r = Schema.safeParse(env);
@@ -26,8 +40,23 @@ export function localnetConfig(env: Record<string, string | undefined>): Localne
       'invalid localnet configuration: RV_LOCALNET_FINALIZE_DEPTH must be >= RV_LOCALNET_CONFIRM_DEPTH',
     );
   }
+  const certFile = c.RV_LOCALNET_GRPC_TLS_CERT_FILE;
+  const keyFile = c.RV_LOCALNET_GRPC_TLS_KEY_FILE;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new Error(
+      'invalid localnet configuration: RV_LOCALNET_GRPC_TLS_CERT_FILE and RV_LOCALNET_GRPC_TLS_KEY_FILE go together',
+    );
+  }
   return {
     host: c.RV_LOCALNET_HOST,
+    ...(certFile && keyFile
+      ? {
+          grpcTls: {
+            cert: readPem('RV_LOCALNET_GRPC_TLS_CERT_FILE', certFile),
+            key: readPem('RV_LOCALNET_GRPC_TLS_KEY_FILE', keyFile),
+          },
+        }
+      : {}),
     grpcPort: c.RV_LOCALNET_GRPC_PORT,
     rpcPort: c.RV_LOCALNET_RPC_PORT,
     allowAirdrop: true,
@@ -38,6 +67,9 @@ export function localnetConfig(env: Record<string, string | undefined>): Localne
       seed: c.RV_LOCALNET_SEED,
       verifySignatures: c.RV_LOCALNET_SIGVERIFY === 'true',
     },
-    geyser: { replayWindowSlots: c.RV_LOCALNET_REPLAY_WINDOW },
+    geyser: {
+      replayWindowSlots: c.RV_LOCALNET_REPLAY_WINDOW,
+      ...(c.RV_LOCALNET_X_TOKEN !== undefined ? { xToken: c.RV_LOCALNET_X_TOKEN } : {}),
+    },
   };
 }

@@ -22,3 +22,6 @@ export type { TokenLoadOptions } from './scenario/token-load';
 export { freePort, spawnLocalnet } from './spawn';
 export type { SpawnedLocalnet } from './spawn';
 export { signFast } from './chain/fast-sign';
+export { makeTestCertificates } from './test-certificates';
+export type { TestCertificates } from './test-certificates';
+export type { GrpcTls } from './geyser/geyser-server';

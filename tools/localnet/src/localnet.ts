@@ -1,5 +1,5 @@
 import { LocalChain, type LocalChainOptions } from './chain/local-chain';
-import { GeyserServer, type GeyserOptions } from './geyser/geyser-server';
+import { GeyserServer, type GeyserOptions, type GrpcTls } from './geyser/geyser-server';
 import { JsonRpcServer } from './rpc/json-rpc-server';
 
 export interface LocalnetOptions {
@@ -11,6 +11,8 @@ export interface LocalnetOptions {
   chain: Partial<LocalChainOptions>;
   geyser: Partial<GeyserOptions>;
   allowAirdrop: boolean;
+  /** Serve gRPC over TLS (endpoint https://); JSON-RPC stays plain HTTP. */
+  grpcTls?: GrpcTls;
 }
 
 export const DEFAULT_LOCALNET_OPTIONS: LocalnetOptions = {
@@ -40,9 +42,9 @@ export class Localnet {
   static async start(opts: Partial<LocalnetOptions> = {}): Promise<Localnet> {
     const o = { ...DEFAULT_LOCALNET_OPTIONS, ...opts };
     const ln = new Localnet(o);
-    const grpcPort = await ln.geyser.listen(o.host, o.grpcPort);
+    const grpcPort = await ln.geyser.listen(o.host, o.grpcPort, o.grpcTls);
     const { port, wsPort } = await ln.rpc.listen(o.host, o.rpcPort, o.rpcPort === 0 ? 0 : o.rpcPort + 1);
-    ln.grpcEndpoint = `http://${o.host}:${grpcPort}`;
+    ln.grpcEndpoint = `${o.grpcTls ? 'https' : 'http'}://${o.host}:${grpcPort}`;
     ln.rpcUrl = `http://${o.host}:${port}`;
     ln.wsUrl = `ws://${o.host}:${wsPort}`;
     ln.chain.start();

@@ -51,7 +51,7 @@ export async function spawnLocalnet(env: Record<string, string> = {}): Promise<S
   return {
     child,
     rpc: `http://127.0.0.1:${rpcPort}`,
-    grpc: `http://127.0.0.1:${grpcPort}`,
+    grpc: `${env.RV_LOCALNET_GRPC_TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${grpcPort}`,
     stop: () => void child.kill('SIGTERM'),
   };
 }

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'fs';
 import Client, {
   SubscribeReplayInfoRequest,
   SubscribeReplayInfoResponse,
@@ -20,8 +21,34 @@ import Client, {
  * it against ~5k/s with napi (the ingest delivers whole socket reads, so every stage batches more:
  * a third of the ingest CPU, fewer and larger produce requests and projector transactions).
  * Both pass the same stream-drop, dead-slot and replay-window specs.
+ *
+ * TLS (https:// endpoints) trusts the system's roots, or only the PEM certificates of `caFile`
+ * (GEYSER_CA_FILE): grpc-js takes them as root certificates; the N-API client (tonic + rustls) reads
+ * roots only from the OS store or from the file named by SSL_CERT_FILE, so for it `caFile` is set
+ * there (this process's environment) before it connects. The x-token travels as `x-token`
+ * metadata on every call; it is never part of an error message or a log line here.
  */
 export type GeyserTransport = 'napi' | 'grpc-js';
+
+/** A Yellowstone call failed: the gRPC status code (grpc-js numbering) when known, and why. */
+export class GeyserCallError extends Error {
+  constructor(
+    readonly code: grpc.status | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The endpoint refused the credentials (UNAUTHENTICATED: missing or wrong x-token;
+ * PERMISSION_DENIED: the token may not use this endpoint): retrying cannot help until the
+ * configuration or the provider account changes.
+ */
+export function credentialsRejected(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === grpc.status.UNAUTHENTICATED || code === grpc.status.PERMISSION_DENIED;
+}
 
 /** One Subscribe stream: ordered updates, requests written on the same stream. */
 export interface GeyserStream extends AsyncIterable<SubscribeUpdate> {
@@ -42,22 +69,71 @@ export async function connectGeyser(
   endpoint: string,
   xToken: string | undefined,
   transport: GeyserTransport,
+  caFile?: string,
 ): Promise<GeyserConnection> {
-  return transport === 'grpc-js' ? connectGrpcJs(endpoint, xToken) : connectNapi(endpoint, xToken);
+  return transport === 'grpc-js'
+    ? connectGrpcJs(endpoint, xToken, caFile)
+    : connectNapi(endpoint, xToken, caFile);
 }
 
-async function connectNapi(endpoint: string, xToken: string | undefined): Promise<GeyserConnection> {
+/**
+ * The N-API client's errors say what happened only along their `cause` chain ("failed to connect to
+ * gRPC endpoint" <- ... <- "invalid peer certificate: UnknownIssuer"; "subscribe_replay_info request
+ * failed" <- "gRPC status: code: 'The request does not have valid authentication credentials',
+ * message: ..."): the chain becomes one message, and the status code is read back from tonic's
+ * descriptions of the codes this ingest acts on. (Duck-typed: the addon's errors may come from
+ * another realm than this module's Error.)
+ */
+function napiError(e: unknown): Error {
+  const parts: string[] = [];
+  for (let x: unknown = e; x !== undefined && x !== null && parts.length < 8;) {
+    const msg = typeof x === 'object' && 'message' in x ? String(x.message) : String(x);
+    if (!parts.includes(msg)) parts.push(msg);
+    x = typeof x === 'object' && 'cause' in x ? x.cause : undefined;
+  }
+  const text = parts.join(': ');
+  const code = text.includes('does not have valid authentication credentials')
+    ? grpc.status.UNAUTHENTICATED
+    : text.includes('does not have permission')
+      ? grpc.status.PERMISSION_DENIED
+      : undefined;
+  return new GeyserCallError(code, text);
+}
+
+async function napiCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw napiError(e);
+  }
+}
+
+async function connectNapi(
+  endpoint: string,
+  xToken: string | undefined,
+  caFile: string | undefined,
+): Promise<GeyserConnection> {
+  // Written, not read: rustls-native-certs in the addon takes custom roots only from SSL_CERT_FILE.
+  // eslint-disable-next-line no-restricted-syntax
+  if (caFile) process.env.SSL_CERT_FILE = caFile;
   const client = new Client(endpoint, xToken, undefined);
-  await client.connect();
+  await napiCall(() => client.connect());
   return {
-    firstAvailableSlot: async () => Number((await client.subscribeReplayInfo()).firstAvailable ?? 0),
+    firstAvailableSlot: async () =>
+      Number((await napiCall(() => client.subscribeReplayInfo())).firstAvailable ?? 0),
     subscribe: async () => {
-      const s = await client.subscribe();
+      const s = await napiCall(() => client.subscribe());
       return {
-        [Symbol.asyncIterator]: () => (s as AsyncIterable<SubscribeUpdate>)[Symbol.asyncIterator](),
+        [Symbol.asyncIterator]: () => {
+          const it = (s as AsyncIterable<SubscribeUpdate>)[Symbol.asyncIterator]();
+          return {
+            next: () => napiCall(() => it.next()),
+            return: async () => (await it.return?.()) ?? { done: true, value: undefined },
+          };
+        },
         write: (req) =>
           new Promise<void>((resolve, reject) =>
-            s.write(req, (e: Error | null | undefined) => (e ? reject(e) : resolve())),
+            s.write(req, (e: Error | null | undefined) => (e ? reject(napiError(e)) : resolve())),
           ),
         destroy: () => void s.destroy(),
       };
@@ -101,12 +177,18 @@ interface GeyserGrpc extends grpc.Client {
   ): grpc.ClientUnaryCall;
 }
 
-async function connectGrpcJs(endpoint: string, xToken: string | undefined): Promise<GeyserConnection> {
+async function connectGrpcJs(
+  endpoint: string,
+  xToken: string | undefined,
+  caFile: string | undefined,
+): Promise<GeyserConnection> {
   const url = new URL(endpoint);
   const tls = url.protocol === 'https:';
   const client = new GeyserGrpcClient(
     `${url.hostname}:${url.port || (tls ? '443' : '80')}`,
-    tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(),
+    tls
+      ? grpc.credentials.createSsl(caFile ? readFileSync(caFile) : undefined)
+      : grpc.credentials.createInsecure(),
     { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
   ) as unknown as GeyserGrpc;
   const metadata = (): grpc.Metadata => {

@@ -34,12 +34,14 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     );
     const startSlot = this.config.get('INGEST_START_SLOT');
     const xToken = this.config.get('GEYSER_X_TOKEN');
+    const caFile = this.config.get('GEYSER_CA_FILE');
     this.ingest = new Ingest({
       pool: this.pool,
       producer: this.kafka.producer,
       chainUpdatesTopic: chainUpdates,
       geyserEndpoint: this.config.get('GEYSER_ENDPOINT'),
       ...(xToken ? { xToken } : {}),
+      ...(caFile ? { caFile } : {}),
       rpcUrl: this.config.get('SOLANA_RPC_URL'),
       transport: this.config.get('GEYSER_TRANSPORT'),
       name: this.config.get('INGEST_NAME'),

@@ -20,6 +20,7 @@ import { DLQ_HEADERS, dlqTopicOf } from '@rv/kafka';
 import { ChainPublisher, type DurableMarks } from './chain-publisher';
 import {
   connectGeyser,
+  credentialsRejected,
   type GeyserConnection,
   type GeyserStream,
   type GeyserTransport,
@@ -43,7 +44,10 @@ export interface IngestOptions {
   producer: Producer;
   chainUpdatesTopic: string;
   geyserEndpoint: string;
+  /** Sent as `x-token` metadata on every Yellowstone call; never logged. */
   xToken?: string;
+  /** PEM file of the CA certificates trusted for an https:// endpoint (default: the system's roots). */
+  caFile?: string;
   rpcUrl: string;
   /** Yellowstone client transport (default grpc-js; see geyser-client.ts). */
   transport?: GeyserTransport;
@@ -122,6 +126,8 @@ export class Ingest {
   private stateSince = Date.now();
   private lastUpdateAt = 0;
   private lastError?: string;
+  /** The endpoint refused the x-token on the last attempt (cleared once a stream runs). */
+  private refused = false;
   reconnects = 0;
   gapsFilled = 0;
   /** Slots seen DEAD and compensated. */
@@ -147,14 +153,29 @@ export class Ingest {
   streamHealth(now = Date.now()): StreamHealth {
     const stale = this.opts.staleAfterMs ?? 60_000;
     const base = { state: this.state, lastUpdateAt: this.lastUpdateAt, reconnects: this.reconnects };
+    if (this.refused && this.state === 'reconnecting')
+      return {
+        ...base,
+        problem: `${this.endpoint} refused the credentials (check GEYSER_X_TOKEN): ${this.lastError}`,
+      };
     const since = Math.max(this.stateSince, this.lastUpdateAt);
     if (this.state === 'backfilling' || this.state === 'stopped' || now - since <= stale) return base;
     const secs = Math.round((now - since) / 1000);
     const problem =
       this.state === 'streaming'
-        ? `no update from ${this.opts.geyserEndpoint} for ${secs} s`
-        : `stream to ${this.opts.geyserEndpoint} down for ${secs} s (${this.reconnects} reconnects${this.lastError ? `, last error: ${this.lastError}` : ''})`;
+        ? `no update from ${this.endpoint} for ${secs} s`
+        : `stream to ${this.endpoint} down for ${secs} s (${this.reconnects} reconnects${this.lastError ? `, last error: ${this.lastError}` : ''})`;
     return { ...base, problem };
+  }
+
+  /** The endpoint for logs and readiness: scheme, host and port only (no path, query or user info). */
+  private get endpoint(): string {
+    try {
+      const u = new URL(this.opts.geyserEndpoint);
+      return `${u.protocol}//${u.host}`;
+    } catch {
+      return '(invalid GEYSER_ENDPOINT)';
+    }
   }
 
   private setState(state: StreamHealth['state']): void {
@@ -231,12 +252,18 @@ export class Ingest {
         if ((await this.session()) === 'resubscribe') continue;
       } catch (e) {
         this.lastError = e instanceof Error ? e.message : String(e);
-        if (this.running) this.log.warn(`stream ended: ${this.lastError}`);
+        this.refused = credentialsRejected(e);
+        if (!this.running) break;
+        if (this.refused)
+          this.log.error(
+            `${this.endpoint} refused the credentials: ${this.lastError}. Check GEYSER_X_TOKEN (set: ${this.opts.xToken ? 'yes' : 'no'}); retrying every ${Math.round((this.opts.maxBackoffMs ?? 10_000) / 1000)} s`,
+          );
+        else this.log.warn(`stream ended: ${this.lastError}`);
       }
       if (!this.running) break;
       this.setState('reconnecting');
       if (Date.now() - started > 10_000) attempt = 0;
-      attempt++;
+      attempt = this.refused ? 10 : attempt + 1; // a refused token: straight to the longest backoff
       this.reconnects++;
       this.opts.metrics?.reconnects.inc();
       const backoff = Math.min(this.opts.maxBackoffMs ?? 10_000, 100 * 2 ** Math.min(attempt, 10));
@@ -288,6 +315,7 @@ export class Ingest {
       this.opts.geyserEndpoint,
       this.opts.xToken,
       this.opts.transport ?? 'grpc-js',
+      this.opts.caFile,
     );
     try {
       return await this.streamFrom(client);
@@ -317,9 +345,10 @@ export class Ingest {
     try {
       await this.write(this.request(subscribeFrom));
       this.log.log(
-        `subscribed to ${this.opts.geyserEndpoint} at confirmed${subscribeFrom !== undefined ? ` from slot ${subscribeFrom}` : ''}${rescanFrom !== undefined ? ` (slot statuses from ${rescanFrom}, data from ${fromSlot})` : ''} (${this.mints.size} mints)`,
+        `subscribed to ${this.endpoint} at confirmed${subscribeFrom !== undefined ? ` from slot ${subscribeFrom}` : ''}${rescanFrom !== undefined ? ` (slot statuses from ${rescanFrom}, data from ${fromSlot})` : ''} (${this.mints.size} mints)`,
       );
       this.lastConfirmed = this.checkpoint;
+      this.refused = false;
       this.setState('streaming');
       for await (const u of stream) {
         if (!this.running) break;

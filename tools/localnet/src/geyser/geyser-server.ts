@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { timingSafeEqual } from 'crypto';
 import type { LocalChain } from '../chain/local-chain';
 import type { AccountWrite, TxRecord } from '../chain/types';
 import {
@@ -33,6 +34,17 @@ export interface GeyserOptions {
   /** Server → client keep-alive ping period. */
   pingIntervalMs: number;
   version: string;
+  /**
+   * When set, every call must carry this value in its `x-token` metadata (as Triton and Helius
+   * LaserStream require); otherwise it ends with UNAUTHENTICATED `No valid auth token`.
+   */
+  xToken?: string;
+}
+
+/** TLS for the gRPC port: PEM certificate chain and private key. */
+export interface GrpcTls {
+  cert: Buffer;
+  key: Buffer;
 }
 
 export const DEFAULT_GEYSER_OPTIONS: GeyserOptions = {
@@ -40,6 +52,9 @@ export const DEFAULT_GEYSER_OPTIONS: GeyserOptions = {
   pingIntervalMs: 15_000,
   version: 'rv-localnet',
 };
+
+/** What a Yellowstone server (a tonic interceptor) answers to a missing or wrong x-token. */
+const NO_AUTH = 'No valid auth token';
 
 let requestType: Type | undefined;
 const MAP_FIELDS = [
@@ -125,11 +140,13 @@ export class GeyserServer {
     this.server.addService(service, this.handlers());
   }
 
-  async listen(host: string, port: number): Promise<number> {
+  /** Binds the port (TLS when `tls` is given, else plaintext h2c) and starts following the chain. */
+  async listen(host: string, port: number, tls?: GrpcTls): Promise<number> {
+    const credentials = tls
+      ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false)
+      : grpc.ServerCredentials.createInsecure();
     const bound = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
-      ),
+      this.server.bindAsync(`${host}:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
     );
     this.detach = this.chain.addListener({
       onAccount: (w, level) => this.onAccount(w, level),
@@ -288,10 +305,25 @@ export class GeyserServer {
 
   // ---- handlers ----
 
+  /** Whether the call carries the configured x-token (always, when none is configured). */
+  private authorized(metadata: grpc.Metadata): boolean {
+    const want = this.opts.xToken;
+    if (want === undefined) return true;
+    const got = metadata.get('x-token');
+    if (got.length !== 1) return false;
+    const a = Buffer.from(String(got[0]));
+    const b = Buffer.from(want);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
   private handlers(): grpc.UntypedServiceImplementation {
     const unary =
       <Req, Res>(fn: (req: Req) => Res) =>
       (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => {
+        if (!this.authorized(call.metadata)) {
+          cb({ code: grpc.status.UNAUTHENTICATED, details: NO_AUTH });
+          return;
+        }
         try {
           cb(null, fn(call.request));
         } catch (e) {
@@ -329,6 +361,14 @@ export class GeyserServer {
   }
 
   private subscribe(call: Call): void {
+    if (!this.authorized(call.metadata)) {
+      call.emit('error', {
+        code: grpc.status.UNAUTHENTICATED,
+        details: NO_AUTH,
+        metadata: new grpc.Metadata(),
+      });
+      return;
+    }
     const s = new Subscription(call);
     this.subs.add(s);
     // Response headers now: Rust (tonic) clients, like the official napi client, wait for them
