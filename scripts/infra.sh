@@ -235,6 +235,8 @@ case "$cmd" in
   up)
     mkdir -p "$LOCAL"
     start=$SECONDS
+    # The ingest TLS specs make a throwaway CA and server certificate with the openssl CLI.
+    command -v openssl >/dev/null || apt_install openssl
     kafka_up & kpid=$!   # Kafka is the slowest: start it while the others come up
     pg_up
     redis_up

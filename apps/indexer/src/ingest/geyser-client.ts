@@ -127,7 +127,10 @@ async function connectNapi(
         [Symbol.asyncIterator]: () => {
           const it = (s as AsyncIterable<SubscribeUpdate>)[Symbol.asyncIterator]();
           return {
-            next: () => napiCall(() => it.next()),
+            next: () =>
+              it.next().catch((e: unknown) => {
+                throw napiError(e);
+              }),
             return: async () => (await it.return?.()) ?? { done: true, value: undefined },
           };
         },
