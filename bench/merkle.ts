@@ -9,7 +9,11 @@
 //    under the same load generators). Two load generators, same request mix
 //    (bench/lib/http-load.ts): wrk (native; the unsuffixed figures when installed) and autocannon
 //    (JavaScript, in this process; `*_autocannon`), each run in turn (wrk first, so it meets the
-//    colder cache). Both run on the same cores as the server; the load average is reported;
+//    colder cache). Both run on the same cores as the server; the load average is reported, and
+//    the server's CPU ms per request (`*_cpu_ms_per_req`, steadier than req/s on a shared machine).
+//    Both generators are closed-loop: at 32 connections the mean latency is 32 / rps (Little's
+//    law), so a p99 of 10 ms needs well over 3,200 rps (the raw limit's batch answers, ~150 KB,
+//    cost ~0.25 ms CPU each by themselves);
 //  - hashes per second of every Poseidon2 implementation tried.
 // Env: BENCH_LEAVES (100000), BENCH_BATCH (10000), BENCH_DURATION_S (30 per HTTP run),
 //      BENCH_RAW_S (10 per raw-limit run), BENCH_CONNECTIONS (32), BENCH_HASH_MS (2000 per
@@ -18,6 +22,7 @@
 //      BENCH_REGISTRY_TRACE_GC (1: the log sums the registry's GC pauses per run; bench/merkle/trace-gc.js),
 //      DATABASE_URL, KAFKA_BROKERS.
 import { spawn } from 'child_process';
+import { readFileSync } from 'fs';
 import { cpus, loadavg } from 'os';
 import * as path from 'path';
 import { Client, Pool } from 'pg';
@@ -75,13 +80,13 @@ function generators(): LoadGenerator[] {
   return out;
 }
 
-/** GC pauses in --trace-gc output (`…: Scavenge … MB, 1.2 / 0.0 ms …`): count, total and longest ms per kind. */
+/** GC pauses in --trace-gc output (`…: Scavenge … MB, 1.2 / 0.0 ms (…) allocation failure;`): count, total and longest ms per kind and reason. */
 function gcPauses(trace: string): Record<string, { n: number; ms: number; max_ms: number }> {
   const out: Record<string, { n: number; ms: number; max_ms: number }> = {};
   for (const m of trace.matchAll(
-    / ms: ([A-Za-z -]+?) [\d.]+ \([\d.]+\) -> [\d.]+ \([\d.]+\) MB, (?:pooled: [\d.]+ MB, )?([\d.]+) \//g,
+    / ms: ([A-Za-z -]+?) [\d.]+ \([\d.]+\) -> [\d.]+ \([\d.]+\) MB, (?:pooled: [\d.]+ MB, )?([\d.]+) \/.*?current mu = [\d.]+\) ([^;]*);/g,
   )) {
-    const kind = (m[1] as string).trim();
+    const kind = `${(m[1] as string).trim()} (${(m[3] as string).trim()})`;
     const k = (out[kind] ??= { n: 0, ms: 0, max_ms: 0 });
     k.n++;
     k.ms = round(k.ms + Number(m[2]));
@@ -90,10 +95,23 @@ function gcPauses(trace: string): Record<string, { n: number; ms: number; max_ms
   return out;
 }
 
+/** CPU time (user + system, ms) a process has used so far (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, 100 ticks/s
+  } catch {
+    return NaN;
+  }
+}
+
 type Runs = Partial<Record<LoadGenerator, LoadResult>>;
 
 /** Single and 100-path loads against the raw-limit server (bench/merkle/raw-http-server.ts). */
-async function rawLimit(gens: LoadGenerator[]): Promise<{ single: Runs; batch: Runs }> {
+async function rawLimit(
+  gens: LoadGenerator[],
+): Promise<{ single: Runs; batch: Runs; cpuPerReq: Record<string, number> }> {
   const proc = spawn(
     process.execPath,
     ['-r', '@swc-node/register', path.join(__dirname, 'merkle', 'raw-http-server.ts')],
@@ -107,11 +125,16 @@ async function rawLimit(gens: LoadGenerator[]): Promise<{ single: Runs; batch: R
     const url = `http://127.0.0.1:${port}`;
     const single: Runs = {};
     const batch: Runs = {};
-    for (const g of gens)
-      single[g] = await load(g, { url, connections: CONNECTIONS, durationS: RAW_S, mix: SINGLE });
-    for (const g of gens)
-      batch[g] = await load(g, { url, connections: CONNECTIONS, durationS: RAW_S, mix: BATCHED });
-    return { single, batch };
+    const cpuPerReq: Record<string, number> = {};
+    const run = async (key: string, mix: RequestMix, g: LoadGenerator): Promise<LoadResult> => {
+      const cpu0 = cpuMs(proc.pid);
+      const r = await load(g, { url, connections: CONNECTIONS, durationS: RAW_S, mix });
+      cpuPerReq[key] = round((cpuMs(proc.pid) - cpu0) / r.requests, 3);
+      return r;
+    };
+    for (const g of gens) single[g] = await run(`path_${g}`, SINGLE, g);
+    for (const g of gens) batch[g] = await run(`batch_path_${g}`, BATCHED, g);
+    return { single, batch, cpuPerReq };
   } finally {
     proc.kill('SIGTERM');
   }
@@ -120,23 +143,36 @@ async function rawLimit(gens: LoadGenerator[]): Promise<{ single: Runs; batch: R
 /** The JSON figures of one generator's runs, keys suffixed (e.g. `_autocannon`) or not. */
 function httpFigures(
   suffix: string,
-  r: { single: LoadResult; batch: LoadResult; rawSingle: LoadResult; rawBatch: LoadResult },
+  r: {
+    single: LoadResult;
+    batch: LoadResult;
+    rawSingle: LoadResult;
+    rawBatch: LoadResult;
+    cpuSingle: number;
+    cpuBatch: number;
+    rawCpuSingle: number;
+    rawCpuBatch: number;
+  },
 ): Record<string, number> {
   const f: Record<string, number> = {
     path_rps: r.single.rps,
     path_p50_ms: r.single.p50,
     path_p99_ms: r.single.p99,
     path_errors: r.single.errors + r.single.non2xx,
+    path_cpu_ms_per_req: r.cpuSingle,
     batch_path_rps: r.batch.rps,
     batch_path_p50_ms: r.batch.p50,
     batch_path_p99_ms: r.batch.p99,
     batch_path_errors: r.batch.errors + r.batch.non2xx,
+    batch_path_cpu_ms_per_req: r.cpuBatch,
     raw_path_rps: r.rawSingle.rps,
     raw_path_p50_ms: r.rawSingle.p50,
     raw_path_p99_ms: r.rawSingle.p99,
     raw_batch_path_rps: r.rawBatch.rps,
     raw_batch_path_p50_ms: r.rawBatch.p50,
     raw_batch_path_p99_ms: r.rawBatch.p99,
+    raw_path_cpu_ms_per_req: r.rawCpuSingle,
+    raw_batch_path_cpu_ms_per_req: r.rawCpuBatch,
   };
   return Object.fromEntries(Object.entries(f).map(([k, v]) => [k + suffix, v]));
 }
@@ -223,14 +259,30 @@ async function main(): Promise<void> {
       gcFrom += trace.length;
       return `; registry GC pauses ${JSON.stringify(gcPauses(trace))}`;
     };
+    // Registry CPU per request: steadier than req/s when other work shares the cores.
+    const cpuPerReq: Record<string, number> = {};
+    const measured = async (key: string, run: () => Promise<LoadResult>): Promise<LoadResult> => {
+      const cpu0 = cpuMs(app?.proc.pid);
+      const r = await run();
+      cpuPerReq[key] = round((cpuMs(app?.proc.pid) - cpu0) / r.requests, 3);
+      return r;
+    };
     for (const g of gens) {
-      single[g] = await load(g, { url, connections: CONNECTIONS, durationS: DURATION_S, mix: SINGLE });
-      log(`single paths (${g}): ${JSON.stringify(single[g])}; load average ${load1()}${gcSince()}`);
+      single[g] = await measured(`path_${g}`, () =>
+        load(g, { url, connections: CONNECTIONS, durationS: DURATION_S, mix: SINGLE }),
+      );
+      log(
+        `single paths (${g}): ${JSON.stringify(single[g])}, registry cpu ${cpuPerReq[`path_${g}`]} ms/req; ` +
+          `load average ${load1()}${gcSince()}`,
+      );
     }
     for (const g of gens) {
-      batch[g] = await load(g, { url, connections: CONNECTIONS, durationS: DURATION_S, mix: BATCHED });
+      batch[g] = await measured(`batch_path_${g}`, () =>
+        load(g, { url, connections: CONNECTIONS, durationS: DURATION_S, mix: BATCHED }),
+      );
       log(
-        `batch paths (${BATCH_PATHS}, ${g}): ${JSON.stringify(batch[g])}; load average ${load1()}${gcSince()}`,
+        `batch paths (${BATCH_PATHS}, ${g}): ${JSON.stringify(batch[g])}, registry cpu ` +
+          `${cpuPerReq[`batch_path_${g}`]} ms/req; load average ${load1()}${gcSince()}`,
       );
     }
     const loadAfterRegistry = load1();
@@ -257,6 +309,10 @@ async function main(): Promise<void> {
         (acc, g, i) => ({
           ...acc,
           ...httpFigures(i === 0 ? '' : `_${g}`, {
+            cpuSingle: cpuPerReq[`path_${g}`] as number,
+            cpuBatch: cpuPerReq[`batch_path_${g}`] as number,
+            rawCpuSingle: raw.cpuPerReq[`path_${g}`] as number,
+            rawCpuBatch: raw.cpuPerReq[`batch_path_${g}`] as number,
             single: single[g] as LoadResult,
             batch: batch[g] as LoadResult,
             rawSingle: raw.single[g] as LoadResult,
