@@ -20,7 +20,8 @@
 // end-to-end window (per process in the log): on a small shared machine the pipeline (local chain,
 // ingest, projector, Kafka, PostgreSQL) is CPU-bound, and this says how close to the cores it ran.
 // Env: BENCH_TXS (12000), BENCH_PER_TX (4), BENCH_OWNERS (64), BENCH_RATE (1000 updates/s),
-//      BENCH_LAG_S (30), BENCH_ONLY=e2e|lag, DATABASE_URL, KAFKA_BROKERS.
+//      BENCH_LAG_S (30), BENCH_ONLY=e2e|lag, BENCH_TRANSPORTS (grpc-js,napi; grpc-js first), DATABASE_URL,
+//      KAFKA_BROKERS.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -39,6 +40,8 @@ const PER_TX = Number(process.env.BENCH_PER_TX ?? 4);
 const OWNERS = Number(process.env.BENCH_OWNERS ?? 64);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const LAG_S = Number(process.env.BENCH_LAG_S ?? 30);
+// BENCH_TRANSPORTS=grpc-js skips the official client's replay (quicker runs when comparing changes).
+const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'grpc-js,napi').split(',') as GeyserTransport[];
 const log = (m: string): void => console.error(`[bench ingest] ${m}`);
 const round = (x: number, d = 0): number => Math.round(x * 10 ** d) / 10 ** d;
 const pct = (xs: number[], p: number): number => {
@@ -277,6 +280,9 @@ async function projectorRole(): Promise<void> {
   await projector.start();
   process.stdout.write('projector up\n');
   await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
+  // How the projector batched (each transaction applies the partition batches of one fetch).
+  const consumer = projector['consumer'] as { transactions: number; partitionBatches: number };
+  log(`  projector: ${consumer.transactions} transactions, ${consumer.partitionBatches} partition batches`);
   await projector.stop();
   await producer.disconnect();
   await pool.end();
@@ -593,11 +599,11 @@ async function main(): Promise<void> {
     return;
   }
   log(`end to end: ${TXS} transactions of ${PER_TX} transfers between ${OWNERS} holders`);
-  const runs = await endToEnd(['grpc-js', 'napi']);
+  const runs = await endToEnd(TRANSPORTS);
   const rate = (r: E2E) => (r.records / r.ms) * 1000;
   // The indexer's default client (grpc-js), and the package's official N-API client side by side.
   const e2e = runs.get('grpc-js')!;
-  const napi = runs.get('napi')!;
+  const napi = runs.get('napi') ?? { records: NaN, ms: NaN, coresBusy: NaN, sample: [] };
   const updatesPerS = rate(e2e);
   if (process.env.BENCH_ONLY === 'e2e') {
     console.log(

@@ -158,11 +158,13 @@ describe('indexer projector (real Kafka + PostgreSQL)', () => {
   });
 
   it('survives kill -9 of the projector process mid-batch, several times: same exact state, no duplicate leaf', async () => {
+    // ~6,100 records: several projector transactions (at most 2,000 records each), so that each of
+    // the kills below lands after some commits and before the end.
     const { updates, expected } = churnScenario({
       seed: 3,
       tracks: 3,
       holders: 80,
-      changes: 1500,
+      changes: 6000,
       verifications: 60,
     });
     await p.publish(updates);

@@ -82,47 +82,62 @@ export class ProjectChainUpdates {
   private readonly metrics?: ProjectorMetrics;
 
   async apply(client: PoolClient, messages: readonly KafkaMessage[], partition: number): Promise<void> {
+    await this.applyAll(client, [{ partition, messages }]);
+  }
+
+  /**
+   * Several partitions' records in one go (the partition batches of one consumer transaction):
+   * each partition's records in offset order, partition after partition; holdings, the leaf rule,
+   * the outbox and the checkpoint once for all of them. Partitions are independent streams (per
+   * key order only), and the holdings upsert is order-independent, so this ends in the state that
+   * applying them one after another would; leaf changes undone within the group are not emitted.
+   */
+  async applyAll(
+    client: PoolClient,
+    batches: readonly { partition: number; messages: readonly KafkaMessage[] }[],
+  ): Promise<void> {
     const out: OutboxRecord[] = [];
-    const dead: { offset: string; code: string; reason: string }[] = [];
+    const dead: { partition: number; offset: string; code: string; reason: string }[] = [];
     const dirty = new Dirty();
     const holdings = new Map<string, HoldingChangedUpdate>();
     let maxSlot = -1;
     const perType = new Map<string, number>();
-    for (const m of messages) {
-      const decoded = chainUpdateCodec.decode(m.value);
-      if (!decoded.ok) {
-        this.deadLetter(out, dead, m, partition, decoded.error.code, decoded.error.message);
-        continue;
-      }
-      const u = decoded.value;
-      maxSlot = Math.max(maxSlot, u.slot);
-      perType.set(u.type, (perType.get(u.type) ?? 0) + 1);
-      switch (u.type) {
-        case 'holding_changed': {
-          const prev = holdings.get(u.tokenAccount);
-          if (!prev || prev.slot < u.slot || (prev.slot === u.slot && prev.writeVersion < u.writeVersion))
-            holdings.set(u.tokenAccount, u);
-          break;
+    for (const { partition, messages } of batches)
+      for (const m of messages) {
+        const decoded = chainUpdateCodec.decode(m.value);
+        if (!decoded.ok) {
+          this.deadLetter(out, dead, m, partition, decoded.error.code, decoded.error.message);
+          continue;
         }
-        case 'identity_registered':
-          await this.identityRegistered(client, u, dirty);
-          break;
-        case 'track_registered':
-          await this.trackRegistered(client, u, dirty);
-          break;
-        case 'root_updated':
-          await this.rootUpdated(client, u);
-          break;
-        case 'ownership_verified':
-          await this.ownershipVerified(client, u);
-          break;
-        case 'slot_status':
-          break;
-        case 'event_reverted':
-          await this.reverted(client, u, dirty);
-          break;
+        const u = decoded.value;
+        maxSlot = Math.max(maxSlot, u.slot);
+        perType.set(u.type, (perType.get(u.type) ?? 0) + 1);
+        switch (u.type) {
+          case 'holding_changed': {
+            const prev = holdings.get(u.tokenAccount);
+            if (!prev || prev.slot < u.slot || (prev.slot === u.slot && prev.writeVersion < u.writeVersion))
+              holdings.set(u.tokenAccount, u);
+            break;
+          }
+          case 'identity_registered':
+            await this.identityRegistered(client, u, dirty);
+            break;
+          case 'track_registered':
+            await this.trackRegistered(client, u, dirty);
+            break;
+          case 'root_updated':
+            await this.rootUpdated(client, u);
+            break;
+          case 'ownership_verified':
+            await this.ownershipVerified(client, u);
+            break;
+          case 'slot_status':
+            break;
+          case 'event_reverted':
+            await this.reverted(client, u, dirty);
+            break;
+        }
       }
-    }
     // One counter update per record type and batch (a labelled inc per record costs more).
     for (const [type, n] of perType) this.metrics?.records.inc({ type }, n);
     await this.upsertHoldings(client, [...holdings.values()], dirty);
@@ -131,10 +146,10 @@ export class ProjectChainUpdates {
     if (dead.length > 0) {
       await client.query(
         `INSERT INTO indexer_dead_letters (topic, partition, "offset", code, reason)
-         SELECT $1, $2, * FROM unnest($3::bigint[], $4::text[], $5::text[])`,
+         SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::text[], $5::text[])`,
         [
           this.topics.chainUpdates,
-          partition,
+          dead.map((d) => d.partition),
           dead.map((d) => d.offset),
           dead.map((d) => d.code),
           dead.map((d) => d.reason),
@@ -152,7 +167,7 @@ export class ProjectChainUpdates {
 
   private deadLetter(
     out: OutboxRecord[],
-    dead: { offset: string; code: string; reason: string }[],
+    dead: { partition: number; offset: string; code: string; reason: string }[],
     m: KafkaMessage,
     partition: number,
     code: string,
@@ -172,7 +187,7 @@ export class ProjectChainUpdates {
         [DLQ_HEADERS.failedAt]: new Date().toISOString(),
       },
     });
-    dead.push({ offset: m.offset, code, reason });
+    dead.push({ partition, offset: m.offset, code, reason });
     this.metrics?.deadLetters.inc({ code });
     this.log.warn(`dead-lettered ${this.topics.chainUpdates}/${partition}@${m.offset} (${code}): ${reason}`);
   }

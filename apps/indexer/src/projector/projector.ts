@@ -59,6 +59,7 @@ export class Projector {
       topic: opts.topics.chainUpdates,
       serializeKey: PROJECTOR_LOCK,
       apply: (client, messages, partition) => this.useCase.apply(client, messages, partition),
+      applyGroup: (client, batches) => this.useCase.applyAll(client, batches),
       afterCommit: ({ partition, count, ms, nextOffset, highWatermark }) => {
         this.opts.metrics?.batchSize.observe(count);
         this.opts.metrics?.batchSeconds.observe(ms / 1000);

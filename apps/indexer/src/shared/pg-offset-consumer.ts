@@ -13,6 +13,14 @@ import type { Pool, PoolClient } from 'pg';
  * and, whatever Kafka delivers, records below the stored offset are skipped inside the locked
  * transaction — so a stale member after a rebalance, or a fetch that raced the seek, cannot apply a
  * record twice. Kafka's own committed offsets are written after COMMIT for lag monitoring only.
+ *
+ * Group commit: the partitions of one fetch are handed over together (partitionsConsumedConcurrently)
+ * and applied in ONE transaction, partition after partition, each in offset order, with every
+ * partition's next offset written in that same transaction. A fetch usually holds a few records of
+ * each partition, so this takes a transaction's fixed cost (BEGIN, lock, offset rows, COMMIT) once
+ * per fetch instead of once per partition (a group holds at most maxRecordsPerTransaction records,
+ * more batches go in the next one). A failure rolls the whole group back and every partition of it
+ * retries (alone or with others) after its backoff.
  */
 export interface PgOffsetConsumerOptions {
   kafka: Kafka;
@@ -25,6 +33,14 @@ export interface PgOffsetConsumerOptions {
    * can never apply must be handled (dead-lettered) inside, not thrown.
    */
   apply: (client: PoolClient, messages: KafkaMessage[], partition: number) => Promise<void>;
+  /**
+   * Optional: the partition batches of one group transaction in one call (each partition's records
+   * in offset order), under the same contract as `apply`; without it `apply` runs per partition.
+   */
+  applyGroup?: (
+    client: PoolClient,
+    batches: { partition: number; messages: KafkaMessage[] }[],
+  ) => Promise<void>;
   /** Called after each durable commit (metrics, waking the outbox relay). */
   afterCommit?: (info: {
     partition: number;
@@ -38,12 +54,33 @@ export interface PgOffsetConsumerOptions {
   maxBytesPerPartition?: number;
   maxBackoffMs?: number;
   sessionTimeoutMs?: number;
+  /** Partitions of one fetch applied together in one transaction (default 16). */
+  partitionsPerTransaction?: number;
+  /**
+   * A group transaction takes whole partition batches up to this many records (default 2000; one
+   * batch may be larger), so that the projector lock is held for a bounded time after a backlog.
+   */
+  maxRecordsPerTransaction?: number;
+}
+
+/** A partition's batch waiting for the next group transaction. */
+interface Pending {
+  partition: number;
+  messages: KafkaMessage[];
+  done: (r: { ok: true; next: string | 'seek' } | { ok: false; error: unknown }) => void;
 }
 
 export class PgOffsetConsumer {
   private consumer?: Consumer;
   private readonly log: Logger;
   private stopping = false;
+  /** Committed transactions and the partition batches they applied (for benchmarks and logs). */
+  transactions = 0;
+  partitionBatches = 0;
+  private pending: Pending[] = [];
+  private flushScheduled = false;
+  /** The group transaction in flight (one at a time). */
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: PgOffsetConsumerOptions) {
     this.log = new Logger(`pg-consumer:${opts.groupId}`);
@@ -69,6 +106,7 @@ export class PgOffsetConsumer {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
+      partitionsConsumedConcurrently: this.opts.partitionsPerTransaction ?? 16,
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.handleBatch(payload),
@@ -107,7 +145,7 @@ export class PgOffsetConsumer {
       if (!isRunning() || isStale()) return;
       const started = Date.now();
       try {
-        const next = await this.applyOnce(batch.partition, batch.messages);
+        const next = await this.enqueue(batch.partition, batch.messages);
         if (next === 'seek') return;
         for (const m of batch.messages) resolveOffset(m.offset);
         this.opts.afterCommit?.({
@@ -138,46 +176,109 @@ export class PgOffsetConsumer {
     }
   }
 
-  /** One transaction: returns the new next offset, or 'seek' when Kafka delivered past the stored offset. */
-  private async applyOnce(partition: number, all: KafkaMessage[]): Promise<string | 'seek'> {
+  /**
+   * Queues a partition's batch for the next group transaction; resolves with its new next offset
+   * (or 'seek') once that transaction committed, rejects if it failed.
+   */
+  private enqueue(partition: number, messages: KafkaMessage[]): Promise<string | 'seek'> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({
+        partition,
+        messages,
+        done: (r) => (r.ok ? resolve(r.next) : reject(r.error)),
+      });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      // The other partitions of the same fetch arrive in this turn of the event loop.
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flushing = this.flushing.then(() => this.flush());
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    // Whole partition batches up to maxRecordsPerTransaction (at least one batch); the rest follows
+    // in the next transaction.
+    const cap = this.opts.maxRecordsPerTransaction ?? 2000;
+    let n = 0;
+    let take = 0;
+    while (take < this.pending.length && (take === 0 || n + this.pending[take]!.messages.length <= cap))
+      n += this.pending[take++]!.messages.length;
+    const group = this.pending.slice(0, take);
+    this.pending = this.pending.slice(take);
+    if (this.pending.length > 0) this.flushing = this.flushing.then(() => this.flush());
+    if (group.length === 0) return;
+    try {
+      const results = await this.transact(group);
+      group.forEach((g, i) => g.done({ ok: true, next: results[i]! }));
+    } catch (error) {
+      for (const g of group) g.done({ ok: false, error });
+    }
+  }
+
+  /**
+   * One transaction for several partitions (each appears once: kafkajs hands out one batch per
+   * partition at a time): returns each partition's new next offset, or 'seek' when Kafka delivered
+   * past its stored offset (that partition is left out of the transaction and sought back).
+   */
+  private async transact(group: Pending[]): Promise<(string | 'seek')[]> {
     const client = await this.opts.pool.connect();
     // A connection that dies between statements (PostgreSQL restart) must fail this attempt, not
-    // the process: the error surfaces through the next query and the batch is retried.
+    // the process: the error surfaces through the next query and the batches are retried.
     const onError = (): void => undefined;
     client.on('error', onError);
     let broken = false;
     try {
       // One round trip each: BEGIN with the advisory lock (simple protocol, the key as a literal);
-      // the offset row created if missing and locked (ON CONFLICT DO UPDATE locks it like FOR UPDATE).
+      // the offset rows created if missing and locked (ON CONFLICT DO UPDATE locks like FOR UPDATE).
       await client.query(
         this.opts.serializeKey === undefined
           ? 'BEGIN'
           : `BEGIN; SELECT pg_advisory_xact_lock(hashtext(${client.escapeLiteral(this.opts.serializeKey)}), hashtext(current_schema()))`,
       );
-      const { rows } = await client.query<{ next_offset: string }>(
-        `INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
+      const { rows } = await client.query<{ partition: number; next_offset: string }>(
+        `INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset)
+         SELECT $1, $2, p, 0 FROM unnest($3::int[]) AS p
          ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = consumer_offsets.next_offset
-         RETURNING next_offset::text`,
-        [this.opts.groupId, this.opts.topic, partition],
+         RETURNING partition, next_offset::text`,
+        [this.opts.groupId, this.opts.topic, group.map((g) => g.partition)],
       );
-      const stored = BigInt(rows[0]!.next_offset);
-      const fresh = all.filter((m) => BigInt(m.offset) >= stored);
-      const first = fresh[0];
-      if (first && BigInt(first.offset) > stored && stored > 0n) {
-        // Kafka is ahead of what PostgreSQL has applied (a fetch that raced the seek): go back.
-        await client.query('ROLLBACK');
-        this.consumer?.seek({ topic: this.opts.topic, partition, offset: stored.toString() });
-        return 'seek';
+      const storedOf = new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+      const results: (string | 'seek')[] = [];
+      const seeks: { partition: number; offset: string }[] = [];
+      const moved: { partition: number; next: string }[] = [];
+      const work: { partition: number; messages: KafkaMessage[] }[] = [];
+      for (const g of group) {
+        const stored = storedOf.get(g.partition) ?? 0n;
+        const fresh = g.messages.filter((m) => BigInt(m.offset) >= stored);
+        const first = fresh[0];
+        if (first && BigInt(first.offset) > stored && stored > 0n) {
+          // Kafka is ahead of what PostgreSQL has applied (a fetch that raced the seek): go back.
+          seeks.push({ partition: g.partition, offset: stored.toString() });
+          results.push('seek');
+          continue;
+        }
+        if (fresh.length > 0) work.push({ partition: g.partition, messages: fresh });
+        const last = g.messages[g.messages.length - 1]!;
+        const next = (BigInt(last.offset) + 1n > stored ? BigInt(last.offset) + 1n : stored).toString();
+        moved.push({ partition: g.partition, next });
+        results.push(next);
       }
-      if (fresh.length > 0) await this.opts.apply(client, fresh, partition);
-      const last = all[all.length - 1]!;
-      const next = (BigInt(last.offset) + 1n > stored ? BigInt(last.offset) + 1n : stored).toString();
-      await client.query(
-        `UPDATE consumer_offsets SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
-        [this.opts.groupId, this.opts.topic, partition, next],
-      );
+      if (work.length > 0 && this.opts.applyGroup) await this.opts.applyGroup(client, work);
+      else for (const w of work) await this.opts.apply(client, w.messages, w.partition);
+      if (moved.length > 0)
+        await client.query(
+          `UPDATE consumer_offsets o SET next_offset = x.next, updated_at = now()
+             FROM unnest($3::int[], $4::bigint[]) AS x(partition, next)
+            WHERE o.consumer_group = $1 AND o.topic = $2 AND o.partition = x.partition`,
+          [this.opts.groupId, this.opts.topic, moved.map((m) => m.partition), moved.map((m) => m.next)],
+        );
       await client.query('COMMIT');
-      return next;
+      this.transactions++;
+      this.partitionBatches += moved.length;
+      for (const s of seeks) this.consumer?.seek({ topic: this.opts.topic, ...s });
+      return results;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
