@@ -27,7 +27,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { Pool } from 'pg';
 import { chainUpdateCodec, chainUpdateKey, type ChainUpdate } from '@rv/events';
-import { createKafka, ensureTopics } from '@rv/kafka';
+import { createIdempotentProducer, createKafka, ensureTopics } from '@rv/kafka';
 import { createTestSchema, testEnv, uniqueName, waitFor } from '@rv/testing';
 import Client, { SlotStatus, type SubscribeUpdate } from '@triton-one/yellowstone-grpc';
 import { spawnLocalnet, TokenLoad, type SpawnedLocalnet } from '../tools/localnet/src';
@@ -66,11 +66,7 @@ async function pipeline(tag: string) {
   const pool = new Pool({ connectionString: s.url, options: `-c search_path=${s.schema}`, max: 6 });
   const kafka = createKafka({ brokers: testEnv().KAFKA_BROKERS.split(','), clientId: 'bench-ingest' });
   const admin = kafka.admin();
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  const producer = createIdempotentProducer(kafka);
   await Promise.all([admin.connect(), producer.connect()]);
   const suffix = uniqueName(tag);
   const topics = {
@@ -264,11 +260,7 @@ async function projectorRole(): Promise<void> {
     max: 6,
   });
   const kafka = createKafka({ brokers: testEnv().KAFKA_BROKERS.split(','), clientId: 'bench-projector' });
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  const producer = createIdempotentProducer(kafka);
   await producer.connect();
   const projector = new Projector({
     kafka,
