@@ -81,10 +81,6 @@ export class ProjectChainUpdates {
   private readonly topics: ProjectorTopics;
   private readonly metrics?: ProjectorMetrics;
 
-  async apply(client: PoolClient, messages: readonly KafkaMessage[], partition: number): Promise<void> {
-    await this.applyAll(client, [{ partition, messages }]);
-  }
-
   /**
    * Several partitions' records in one go (the partition batches of one consumer transaction):
    * each partition's records in offset order, partition after partition; holdings, the leaf rule,
@@ -92,7 +88,7 @@ export class ProjectChainUpdates {
    * key order only), and the holdings upsert is order-independent, so this ends in the state that
    * applying them one after another would; leaf changes undone within the group are not emitted.
    */
-  async applyAll(
+  async apply(
     client: PoolClient,
     batches: readonly { partition: number; messages: readonly KafkaMessage[] }[],
   ): Promise<void> {

@@ -58,8 +58,7 @@ export class Projector {
       groupId: opts.groupId,
       topic: opts.topics.chainUpdates,
       serializeKey: PROJECTOR_LOCK,
-      apply: (client, messages, partition) => this.useCase.apply(client, messages, partition),
-      applyGroup: (client, batches) => this.useCase.applyAll(client, batches),
+      apply: (client, batches) => this.useCase.apply(client, batches),
       afterCommit: ({ partition, count, ms, nextOffset, highWatermark }) => {
         this.opts.metrics?.batchSize.observe(count);
         this.opts.metrics?.batchSeconds.observe(ms / 1000);

@@ -28,19 +28,12 @@ export interface PgOffsetConsumerOptions {
   groupId: string;
   topic: string;
   /**
-   * Applies the records (one partition, offset order) inside the open transaction. Must not commit.
-   * Throwing rolls the batch back and retries it after a backoff (transient failures); records that
-   * can never apply must be handled (dead-lettered) inside, not thrown.
+   * Applies the partition batches of one transaction (each partition's records in offset order)
+   * inside the open transaction. Must not commit. Throwing rolls the transaction back and retries
+   * its batches after a backoff (transient failures); records that can never apply must be handled
+   * (dead-lettered) inside, not thrown.
    */
-  apply: (client: PoolClient, messages: KafkaMessage[], partition: number) => Promise<void>;
-  /**
-   * Optional: the partition batches of one group transaction in one call (each partition's records
-   * in offset order), under the same contract as `apply`; without it `apply` runs per partition.
-   */
-  applyGroup?: (
-    client: PoolClient,
-    batches: { partition: number; messages: KafkaMessage[] }[],
-  ) => Promise<void>;
+  apply: (client: PoolClient, batches: { partition: number; messages: KafkaMessage[] }[]) => Promise<void>;
   /** Called after each durable commit (metrics, waking the outbox relay). */
   afterCommit?: (info: {
     partition: number;
@@ -265,8 +258,7 @@ export class PgOffsetConsumer {
         moved.push({ partition: g.partition, next });
         results.push(next);
       }
-      if (work.length > 0 && this.opts.applyGroup) await this.opts.applyGroup(client, work);
-      else for (const w of work) await this.opts.apply(client, w.messages, w.partition);
+      if (work.length > 0) await this.opts.apply(client, work);
       if (moved.length > 0)
         await client.query(
           `UPDATE consumer_offsets o SET next_offset = x.next, updated_at = now()
