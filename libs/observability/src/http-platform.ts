@@ -11,8 +11,8 @@ import { requestIdOf } from './observability.module';
  */
 export type HttpPlatform = 'express' | 'fastify';
 
-/** Fastify's default is 1 MiB; express's JSON body limit (100 kB) is kept on both. */
-const BODY_LIMIT = 100 * 1024;
+/** Request body limit, bytes: fastify's default is 1 MiB; express's JSON body limit (100 kB) is kept on both. */
+export const BODY_LIMIT = 100 * 1024;
 
 /**
  * Creates (does not init or listen) a Nest app on the chosen platform. Tests that drive a fastify

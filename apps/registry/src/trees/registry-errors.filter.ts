@@ -31,46 +31,43 @@ export class RegistryErrorsFilter implements ExceptionFilter {
 
   catch(e: unknown, host: ArgumentsHost): void {
     // Through the HTTP adapter: the same on fastify (the registry's platform) and express.
-    const response: unknown = host.switchToHttp().getResponse();
-    const http = this.adapter.httpAdapter;
-    const reply = (status: number, body: unknown): void => void http.reply(response, body, status);
+    const { status, body } = this.answer(e);
+    void this.adapter.httpAdapter.reply(host.switchToHttp().getResponse(), body, status);
+  }
+
+  /** The status and JSON body an error is answered with (also used by the paths fast lane). */
+  answer(e: unknown): { status: number; body: object } {
     if (e instanceof HttpException) {
-      reply(e.getStatus(), e.getResponse());
-      return;
+      const body = e.getResponse();
+      return { status: e.getStatus(), body: typeof body === 'object' ? body : { message: body } };
     }
-    if (e instanceof RootPrunedError) {
-      reply(410, { statusCode: 410, error: 'Gone', message: e.message });
-      return;
-    }
+    if (e instanceof RootPrunedError) return problem(410, 'Gone', e.message);
     if (e instanceof TreeNotFoundError || e instanceof LeafNotFoundError || e instanceof RootNotFoundError) {
-      reply(404, { statusCode: 404, error: 'Not Found', message: e.message });
-      return;
+      return problem(404, 'Not Found', e.message);
     }
-    if (e instanceof OutOfRangeError) {
-      reply(400, { statusCode: 400, error: 'Bad Request', message: e.message });
-      return;
-    }
+    if (e instanceof OutOfRangeError) return problem(400, 'Bad Request', e.message);
     if (e instanceof BehindSlotError) {
-      reply(409, {
-        statusCode: 409,
-        error: 'Conflict',
-        message: e.message,
-        currentSlot: e.currentSlot,
-        minSlot: e.minSlot,
-      });
-      return;
+      return {
+        status: 409,
+        body: {
+          statusCode: 409,
+          error: 'Conflict',
+          message: e.message,
+          currentSlot: e.currentSlot,
+          minSlot: e.minSlot,
+        },
+      };
     }
     if (e instanceof PathIntegrityError) {
       this.integrityFailures.inc();
       this.log.error(`ALARM ${e.message}`);
-      reply(500, {
-        statusCode: 500,
-        error: 'Internal Server Error',
-        message: 'stored tree is inconsistent; path not served',
-      });
-      return;
+      return problem(500, 'Internal Server Error', 'stored tree is inconsistent; path not served');
     }
     this.log.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    reply(500, { statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
+    return problem(500, 'Internal Server Error', 'internal error');
   }
+}
+
+function problem(status: number, error: string, message: string): { status: number; body: object } {
+  return { status, body: { statusCode: status, error, message } };
 }

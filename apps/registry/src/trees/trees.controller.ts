@@ -8,14 +8,8 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import {
-  parseIndex,
-  parseIndicesBody,
-  parseLeaf,
-  parseOptionalInt,
-  parseSnapshotRef,
-  parseTrackId,
-} from './http-input';
+import { parseLeaf, parseOptionalInt, parseSnapshotRef, parseTrackId } from './http-input';
+import { SLOT_MAX, batchPathsAnswer, pathAnswer } from './path-routes';
 import { ReadTree } from './read-tree';
 import { RegistryErrorsFilter } from './registry-errors.filter';
 import {
@@ -25,8 +19,6 @@ import {
   presentTree,
   snapshotWithPathsJson,
 } from './trees.presenter';
-
-const SLOT_MAX = Number.MAX_SAFE_INTEGER;
 
 /** The reply (fastify; express alike): path answers set their type, then Nest sends the bytes. */
 interface Reply {
@@ -124,13 +116,7 @@ export class TreesController {
     @Query('root') root?: string,
     @Query('seq') seq?: string,
   ): Promise<Buffer> {
-    const a = await this.read.servePaths(
-      parseTrackId(trackId),
-      [parseIndex(leafIndex, 'leafIndex')],
-      parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
-      parseSnapshotRef(root, seq),
-    );
-    return jsonBytes(res, snapshotWithPathsJson(a.tree, 'path', a.paths));
+    return jsonBytes(res, await pathAnswer(this.read, trackId, leafIndex, { minSlot, root, seq }));
   }
 
   @Get(':trackId/paths')
@@ -181,15 +167,7 @@ export class TreesController {
     @Body() body: unknown,
     @Query('minSlot') minSlot?: string,
   ): Promise<Buffer> {
-    const id = parseTrackId(trackId);
-    const fields = (body ?? {}) as { root?: unknown; seq?: unknown };
-    const a = await this.read.servePaths(
-      id,
-      parseIndicesBody(body),
-      parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
-      parseSnapshotRef(fields.root, fields.seq),
-    );
-    return jsonBytes(res, snapshotWithPathsJson(a.tree, 'paths', a.paths));
+    return jsonBytes(res, await batchPathsAnswer(this.read, trackId, body, minSlot));
   }
 
   @Get(':trackId/leaves')

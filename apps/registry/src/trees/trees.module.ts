@@ -11,6 +11,7 @@ import { DEFAULT_PATH_CACHE_MB, PathCache } from './path-cache';
 import { ReadTree } from './read-tree';
 import type { TreesSettings } from './trees.config';
 import { TreesController } from './trees.controller';
+import { PathsFastLane } from './paths-fast-lane';
 import { LeafChangesConsumer } from '../tree-writer/leaf-changes.consumer';
 
 /** The pg pool under TypeORM's data source: hot paths use pg directly (multi-row statements). */
@@ -87,6 +88,7 @@ function registerReadMetrics(metrics: MetricsService, read: ReadTree): void {
         ),
     },
     LeafChangesConsumer,
+    PathsFastLane,
   ],
   exports: [ApplyLeafChanges, ReadTree, PgTreeStore],
 })

@@ -41,15 +41,18 @@ export function snapshotWithPathsJson(t: TreeState, key: 'path' | 'paths', paths
     `${JSON.stringify(presentSnapshot(t)).slice(0, -1)},"${key}":${key === 'paths' ? '[' : ''}`,
   );
   const tail = key === 'paths' ? ']}' : '}';
-  const parts = key === 'paths' ? paths : paths.slice(0, 1);
-  let size = head.length + tail.length + Math.max(0, parts.length - 1);
-  for (const p of parts) size += p.length;
+  const n = key === 'paths' ? paths.length : Math.min(1, paths.length);
+  let size = head.length + tail.length + Math.max(0, n - 1);
+  for (let i = 0; i < n; i++) size += (paths[i] as Buffer).length;
   const out = Buffer.allocUnsafe(size);
-  let at = head.copy(out, 0);
-  parts.forEach((p, i) => {
-    if (i > 0) at = out.writeUInt8(0x2c, at); // ','
-    at += p.copy(out, at);
-  });
+  out.set(head, 0);
+  let at = head.length;
+  for (let i = 0; i < n; i++) {
+    const p = paths[i] as Buffer;
+    if (i > 0) out[at++] = 0x2c; // ','
+    out.set(p, at);
+    at += p.length;
+  }
   out.write(tail, at, 'latin1');
   return out;
 }
