@@ -87,6 +87,25 @@ describe('registry paths fast lane (same answers as the framework routes)', () =
     expect(batch.paths.map((p) => p.index)).toEqual([4, 0]);
   });
 
+  it('keeps concurrent batch answers apart (answer buffers are reused only after a response finished)', async () => {
+    const asks = Array.from({ length: 64 }, () =>
+      Array.from({ length: 30 }, () => Math.floor(Math.random() * 5)),
+    );
+    const before = lane.served;
+    const answers = await Promise.all(
+      asks.map((indices) => send('POST', '/v1/trees/7/paths', JSON.stringify({ indices }))),
+    );
+    expect(lane.served - before).toBe(64);
+    const reference = JSON.parse(
+      (await send('POST', '/v1/trees/7/paths', JSON.stringify({ indices: [0, 1, 2, 3, 4] }))).text,
+    ) as { paths: unknown[] };
+    answers.forEach((a, k) => {
+      expect(a.status).toBe(200);
+      const body = JSON.parse(a.text) as { paths: { index: number }[] };
+      expect(body.paths).toEqual((asks[k] as number[]).map((i) => reference.paths[i]));
+    });
+  });
+
   it('answers errors with the same status and body as the framework route', async () => {
     const root = '0x' + '1'.repeat(64);
     for (const [method, path, body, status] of [

@@ -5,7 +5,8 @@ import { snapshotWithPathsJson } from './trees.presenter';
 /**
  * The two hot routes' work from raw request values to answer bytes, shared by TreesController
  * (the documented routes) and PathsFastLane (the same routes served straight off node:http).
- * Bad input throws the errors RegistryErrorsFilter maps (400, 404, 409, 410, 413).
+ * Bad input throws the errors RegistryErrorsFilter maps (400, 404, 409, 410, 413). `alloc` gives
+ * the answer's memory (default: a fresh buffer).
  */
 export const SLOT_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -22,6 +23,7 @@ export async function pathAnswer(
   trackId: string,
   leafIndex: string,
   q: PathQuery,
+  alloc?: (size: number) => Buffer,
 ): Promise<Buffer> {
   const a = await read.servePaths(
     parseTrackId(trackId),
@@ -29,7 +31,7 @@ export async function pathAnswer(
     parseOptionalInt(q.minSlot, 'minSlot', 0, SLOT_MAX),
     parseSnapshotRef(q.root, q.seq),
   );
-  return snapshotWithPathsJson(a.tree, 'path', a.paths);
+  return snapshotWithPathsJson(a.tree, 'path', a.paths, alloc);
 }
 
 /** POST /v1/trees/:trackId/paths with `{"indices": [...], "root"?, "seq"?}` */
@@ -38,6 +40,7 @@ export async function batchPathsAnswer(
   trackId: string,
   body: unknown,
   minSlot: string | undefined,
+  alloc?: (size: number) => Buffer,
 ): Promise<Buffer> {
   const id = parseTrackId(trackId);
   const fields = (body ?? {}) as { root?: unknown; seq?: unknown };
@@ -47,5 +50,5 @@ export async function batchPathsAnswer(
     parseOptionalInt(minSlot, 'minSlot', 0, SLOT_MAX),
     parseSnapshotRef(fields.root, fields.seq),
   );
-  return snapshotWithPathsJson(a.tree, 'paths', a.paths);
+  return snapshotWithPathsJson(a.tree, 'paths', a.paths, alloc);
 }

@@ -34,9 +34,15 @@ export function pathJson(p: MerklePath): string {
 
 /**
  * The JSON answer of GET .../paths/:leafIndex (`path`) or POST .../paths (`paths`), built from
- * already serialized paths: the same bytes as JSON.stringify({ ...presentSnapshot(t), path(s) }).
+ * already serialized paths: the same bytes as JSON.stringify({ ...presentSnapshot(t), path(s) }),
+ * written into `alloc(size)` (exactly that many bytes).
  */
-export function snapshotWithPathsJson(t: TreeState, key: 'path' | 'paths', paths: readonly Buffer[]): Buffer {
+export function snapshotWithPathsJson(
+  t: TreeState,
+  key: 'path' | 'paths',
+  paths: readonly Buffer[],
+  alloc: (size: number) => Buffer = Buffer.allocUnsafe,
+): Buffer {
   const head = Buffer.from(
     `${JSON.stringify(presentSnapshot(t)).slice(0, -1)},"${key}":${key === 'paths' ? '[' : ''}`,
   );
@@ -44,7 +50,7 @@ export function snapshotWithPathsJson(t: TreeState, key: 'path' | 'paths', paths
   const n = key === 'paths' ? paths.length : Math.min(1, paths.length);
   let size = head.length + tail.length + Math.max(0, n - 1);
   for (let i = 0; i < n; i++) size += (paths[i] as Buffer).length;
-  const out = Buffer.allocUnsafe(size);
+  const out = alloc(size);
   out.set(head, 0);
   let at = head.length;
   for (let i = 0; i < n; i++) {
