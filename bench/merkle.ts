@@ -3,24 +3,29 @@
 //  - persisted batch append of 100k leaves through the tree writer (PostgreSQL, one transaction
 //    per batch) vs @zk-kit/lean-imt (Semaphore's tree) in memory with the same Poseidon2;
 //  - path serving over HTTP (the registry app in its own process), concurrency 32: single
-//    paths and batches of 100 random indices, cache cold at the start (2 s warm-up only), next to
+//    paths and batches of 100 random indices at steady state (every path served once before), after
+//    a cold-start run from an empty path cache (`cold_path_*`, BENCH_COLD_S, single paths: what
+//    the first seconds after a new root look like, every path read and verified anew), next to
 //    the raw limit of this machine (bench/merkle/raw-http-server.ts: a bare node:http server
 //    copying random prebuilt paths of the same size into each answer, as a perfect cache would,
+//    into reused answer buffers as the registry's paths fast lane does,
 //    under the same load generators). Two load generators, same request mix
-//    (bench/lib/http-load.ts), each run in turn: autocannon (JavaScript, in this process; the
-//    unsuffixed figures, first, so it meets the colder cache as before) and, when installed
-//    (apt-get install wrk), wrk (native; `*_wrk`) as a cross-check. Measured here: wrk does not
-//    give better figures than autocannon (raw-limit batches 4,430 vs 4,995 req/s, p99 24 vs 15 ms),
-//    the answer bytes cost both sides more than the generator's own work. Both run on the same
-//    cores as the server; the load average is reported, and
-//    the server's CPU ms per request (`*_cpu_ms_per_req`, steadier than req/s on a shared machine).
+//    (bench/lib/http-load.ts), each run in turn: wrk (native; the unsuffixed figures)
+//    when installed (scripts/prepare.d/20-bench-wrk.sh), and autocannon
+//    (JavaScript, in this process; `*_autocannon`). Both run on the same 2 cores as the server,
+//    so what the generator itself costs is taken from the server: measured per 100-path answer,
+//    autocannon 0.13 ms CPU and wrk 0.04 ms, next to the registry's 0.15-0.19 ms. Same registry,
+//    warm cache, 32 connections: wrk p99 7.5-8.5 ms at 6,000-6,600 req/s, autocannon 12-13 ms at
+//    ~5,000 (it holds ~40% of the machine's CPU per request). The load average is reported, and
+//    the server's CPU ms per request (`*_cpu_ms_per_req`, steadier than req/s on a shared machine)
+//    and the load generator's (`*_loadgen_cpu_ms_per_req`: what it takes from the same 2 cores).
 //    Both generators are closed-loop: at 32 connections the mean latency is 32 / rps (Little's
 //    law), so a p99 of 10 ms needs well over 3,200 rps (the raw limit's batch answers, ~150 KB,
-//    cost ~0.25 ms CPU each by themselves);
+//    cost ~0.14 ms CPU each by themselves);
 //  - hashes per second of every Poseidon2 implementation tried.
 // Env: BENCH_LEAVES (100000), BENCH_BATCH (10000), BENCH_DURATION_S (30 per HTTP run),
-//      BENCH_RAW_S (10 per raw-limit run), BENCH_CONNECTIONS (32), BENCH_HASH_MS (2000 per
-//      implementation), BENCH_WRK_THREADS (one per core), BENCH_LOAD_GENERATORS (autocannon,wrk),
+//      BENCH_RAW_S (10 per raw-limit run), BENCH_COLD_S (10), BENCH_CONNECTIONS (32), BENCH_HASH_MS (2000 per
+//      implementation), BENCH_WRK_THREADS (one per core), BENCH_LOAD_GENERATORS (wrk,autocannon),
 //      BENCH_REGISTRY_NODE_OPTIONS (NODE_OPTIONS of the registry, e.g. --max-semi-space-size=32),
 //      BENCH_REGISTRY_TRACE_GC (1: the log sums the registry's GC pauses per run; bench/merkle/trace-gc.js),
 //      DATABASE_URL, KAFKA_BROKERS.
@@ -44,6 +49,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const HASH_MS = Number(process.env.BENCH_HASH_MS ?? 2000);
 const RAW_S = Number(process.env.BENCH_RAW_S ?? 10);
+const COLD_S = Number(process.env.BENCH_COLD_S ?? 10);
 const DEPTH = 20;
 const TRACK = 1n;
 const BATCH_PATHS = 100;
@@ -67,14 +73,16 @@ const BATCHED: RequestMix = {
   count: BATCH_PATHS,
 };
 
-/** The generators to run, the first one's figures unsuffixed: autocannon, then wrk if installed. */
+/** The generators to run, the first one's figures unsuffixed: wrk when installed, autocannon. */
 function generators(): LoadGenerator[] {
-  const asked = (process.env.BENCH_LOAD_GENERATORS ?? 'autocannon,wrk').split(',').map((g) => g.trim());
+  const asked = (process.env.BENCH_LOAD_GENERATORS ?? 'wrk,autocannon').split(',').map((g) => g.trim());
   const out: LoadGenerator[] = [];
   for (const g of asked) {
     if (g !== 'wrk' && g !== 'autocannon') throw new Error(`BENCH_LOAD_GENERATORS: unknown generator ${g}`);
     if (g === 'wrk' && !wrkAvailable()) {
-      log('wrk is not installed (apt-get install wrk): its cross-check is skipped');
+      log(
+        'wrk is not installed (apt-get install wrk, or scripts/prepare.d/20-bench-wrk.sh): autocannon only',
+      );
       continue;
     }
     out.push(g);
@@ -109,6 +117,32 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU ms the load generator has used so far: this process (autocannon runs in it) and its reaped
+ * children (wrk, once exited). Per request it shows what the generator takes from the 2 cores.
+ */
+function loadgenCpuMs(): number {
+  const own = process.cpuUsage();
+  const f = readFileSync('/proc/self/stat', 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (own.user + own.system) / 1000 + ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+}
+
+/** Runs one load; records the server's and the generator's CPU ms per request under `key`. */
+async function measureCpu(
+  cpuPerReq: Record<string, number>,
+  key: string,
+  serverPid: number | undefined,
+  run: () => Promise<LoadResult>,
+): Promise<LoadResult> {
+  const server0 = cpuMs(serverPid);
+  const gen0 = loadgenCpuMs();
+  const r = await run();
+  cpuPerReq[key] = round((cpuMs(serverPid) - server0) / r.requests, 3);
+  cpuPerReq[`${key}_loadgen`] = round((loadgenCpuMs() - gen0) / r.requests, 3);
+  return r;
+}
+
 type Runs = Partial<Record<LoadGenerator, LoadResult>>;
 
 /** Single and 100-path loads against the raw-limit server (bench/merkle/raw-http-server.ts). */
@@ -129,12 +163,10 @@ async function rawLimit(
     const single: Runs = {};
     const batch: Runs = {};
     const cpuPerReq: Record<string, number> = {};
-    const run = async (key: string, mix: RequestMix, g: LoadGenerator): Promise<LoadResult> => {
-      const cpu0 = cpuMs(proc.pid);
-      const r = await load(g, { url, connections: CONNECTIONS, durationS: RAW_S, mix });
-      cpuPerReq[key] = round((cpuMs(proc.pid) - cpu0) / r.requests, 3);
-      return r;
-    };
+    const run = (key: string, mix: RequestMix, g: LoadGenerator): Promise<LoadResult> =>
+      measureCpu(cpuPerReq, key, proc.pid, () =>
+        load(g, { url, connections: CONNECTIONS, durationS: RAW_S, mix }),
+      );
     for (const g of gens) single[g] = await run(`path_${g}`, SINGLE, g);
     for (const g of gens) batch[g] = await run(`batch_path_${g}`, BATCHED, g);
     return { single, batch, cpuPerReq };
@@ -155,6 +187,8 @@ function httpFigures(
     cpuBatch: number;
     rawCpuSingle: number;
     rawCpuBatch: number;
+    loadgenCpuSingle: number;
+    loadgenCpuBatch: number;
   },
 ): Record<string, number> {
   const f: Record<string, number> = {
@@ -168,6 +202,8 @@ function httpFigures(
     batch_path_p99_ms: r.batch.p99,
     batch_path_errors: r.batch.errors + r.batch.non2xx,
     batch_path_cpu_ms_per_req: r.cpuBatch,
+    path_loadgen_cpu_ms_per_req: r.loadgenCpuSingle,
+    batch_path_loadgen_cpu_ms_per_req: r.loadgenCpuBatch,
     raw_path_rps: r.rawSingle.rps,
     raw_path_p50_ms: r.rawSingle.p50,
     raw_path_p99_ms: r.rawSingle.p99,
@@ -250,8 +286,31 @@ async function main(): Promise<void> {
       `HTTP: ${gens.join(' then ')}, ${CONNECTIONS} connections, ${DURATION_S} s per run, random indices ` +
         `of ${LEAVES}, on the same ${cpus().length} cores as the registry and PostgreSQL; load average ${load1()}`,
     );
-    // Short warm-up (JIT, pool) not counted; the path cache is mostly cold when measuring starts.
-    await load(gens[0] as LoadGenerator, { url, connections: CONNECTIONS, durationS: 2, mix: SINGLE });
+    // Cold start: single paths from an empty path cache (as right after a new root, whose paths
+    // are all read, verified and serialized anew), reported apart (`cold_path_*`).
+    const cold = await load(gens[0] as LoadGenerator, {
+      url,
+      connections: CONNECTIONS,
+      durationS: COLD_S,
+      mix: SINGLE,
+    });
+    log(
+      `cold cache, single paths (${gens[0]}, ${COLD_S} s): ${JSON.stringify(cold)}; load average ${load1()}`,
+    );
+    // Then every path once (batches of 1000): the measured runs below are the steady state.
+    t0 = performance.now();
+    for (let i = 0; i < LEAVES; i += 1000) {
+      const indices = Array.from({ length: Math.min(1000, LEAVES - i) }, (_, k) => i + k);
+      const res = await fetch(`${url}/v1/trees/${TRACK}/paths`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ indices }),
+      });
+      if (!res.ok) throw new Error(`cache warm-up: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+    const warmS = (performance.now() - t0) / 1000;
+    log(`path cache warmed: ${LEAVES} paths in ${round(warmS)} s`);
     const single: Runs = {};
     const batch: Runs = {};
     const registryOut = app.stdout;
@@ -264,18 +323,15 @@ async function main(): Promise<void> {
     };
     // Registry CPU per request: steadier than req/s when other work shares the cores.
     const cpuPerReq: Record<string, number> = {};
-    const measured = async (key: string, run: () => Promise<LoadResult>): Promise<LoadResult> => {
-      const cpu0 = cpuMs(app?.proc.pid);
-      const r = await run();
-      cpuPerReq[key] = round((cpuMs(app?.proc.pid) - cpu0) / r.requests, 3);
-      return r;
-    };
+    const measured = (key: string, run: () => Promise<LoadResult>): Promise<LoadResult> =>
+      measureCpu(cpuPerReq, key, app?.proc.pid, run);
     for (const g of gens) {
       single[g] = await measured(`path_${g}`, () =>
         load(g, { url, connections: CONNECTIONS, durationS: DURATION_S, mix: SINGLE }),
       );
       log(
-        `single paths (${g}): ${JSON.stringify(single[g])}, registry cpu ${cpuPerReq[`path_${g}`]} ms/req; ` +
+        `single paths (${g}): ${JSON.stringify(single[g])}, registry cpu ${cpuPerReq[`path_${g}`]} ms/req, ` +
+          `load generator cpu ${cpuPerReq[`path_${g}_loadgen`]} ms/req; ` +
           `load average ${load1()}${gcSince()}`,
       );
     }
@@ -285,7 +341,8 @@ async function main(): Promise<void> {
       );
       log(
         `batch paths (${BATCH_PATHS}, ${g}): ${JSON.stringify(batch[g])}, registry cpu ` +
-          `${cpuPerReq[`batch_path_${g}`]} ms/req; load average ${load1()}${gcSince()}`,
+          `${cpuPerReq[`batch_path_${g}`]} ms/req, load generator cpu ${cpuPerReq[`batch_path_${g}_loadgen`]} ms/req; ` +
+          `load average ${load1()}${gcSince()}`,
       );
     }
     const loadAfterRegistry = load1();
@@ -308,12 +365,19 @@ async function main(): Promise<void> {
       lean_imt_leaves_per_s: Math.round(LEAVES / leanS),
       append_ratio: round(leanS / appendS),
       load_generator: gens[0],
+      cold_path_rps: cold.rps,
+      cold_path_p50_ms: cold.p50,
+      cold_path_p99_ms: cold.p99,
+      cold_path_s: COLD_S,
+      cache_warmup_paths_per_s: Math.round(LEAVES / warmS),
       ...gens.reduce<Record<string, number>>(
         (acc, g, i) => ({
           ...acc,
           ...httpFigures(i === 0 ? '' : `_${g}`, {
             cpuSingle: cpuPerReq[`path_${g}`] as number,
             cpuBatch: cpuPerReq[`batch_path_${g}`] as number,
+            loadgenCpuSingle: cpuPerReq[`path_${g}_loadgen`] as number,
+            loadgenCpuBatch: cpuPerReq[`batch_path_${g}_loadgen`] as number,
             rawCpuSingle: raw.cpuPerReq[`path_${g}`] as number,
             rawCpuBatch: raw.cpuPerReq[`batch_path_${g}`] as number,
             single: single[g] as LoadResult,

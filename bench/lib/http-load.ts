@@ -1,8 +1,9 @@
 // HTTP load for the benches, with two generators that send the same request mixes:
-//  - autocannon (npm, JavaScript, in the bench process): always available;
-//  - wrk (native, C + LuaJIT; Debian package `wrk`, optional): a cross-check that the figures are
-//    not an artefact of a JavaScript generator sharing the 2 cores (measured: they are not; for
-//    ~150 KB answers autocannon gets as many or more req/s, the server doing less work per answer).
+//  - wrk (native, C + LuaJIT; Debian package `wrk`, installed by scripts/prepare.d/20-bench-wrk.sh
+//    where apt is usable): it costs the machine far less CPU per request than a JavaScript
+//    generator, which on 2 cores competes with the server it measures (bench merkle reports both
+//    as `*_loadgen_cpu_ms_per_req`: 0.04 vs 0.13 ms per 150 KB answer);
+//  - autocannon (npm, JavaScript, in the bench process): always available, kept side by side.
 // Both are closed-loop (each connection sends its next request when the answer arrived), so at
 // `connections` c the mean latency is about c / rps (Little's law).
 import { spawn, spawnSync } from 'child_process';
