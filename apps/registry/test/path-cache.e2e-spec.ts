@@ -141,6 +141,45 @@ describe('registry path cache over real PostgreSQL', () => {
     }
   });
 
+  it('reads uncached paths and the head in one statement, and still answers a newer seq at once', async () => {
+    const read = app.get(ReadTree);
+    const count = () => ({ heads: read.heads.queries, reads: read.current.reads });
+    await apply([{ index: 11, leaf: 111n }]);
+    await http().get('/v1/trees/3/paths/0').expect(200); // head of the new seq seen, path 0 read
+    const root = fieldToHex(await expected.root());
+
+    // Paths 1 and 3 are not cached at this seq: one statement (nodes + tree row), no head read.
+    let before = count();
+    const cold = await http()
+      .post('/v1/trees/3/paths')
+      .send({ indices: [1, 0, 3] })
+      .expect(200);
+    expect(count()).toEqual({ heads: before.heads, reads: before.reads + 1 });
+    expect(cold.body).toMatchObject({ seq, root });
+    for (const p of cold.body.paths) expect(verifies(p, root)).toBe(true);
+
+    // All cached now: the head is read (fresh for the request), no node read.
+    before = count();
+    const warm = await http()
+      .post('/v1/trees/3/paths')
+      .send({ indices: [1, 0, 3] })
+      .expect(200);
+    expect(count()).toEqual({ heads: before.heads + 1, reads: before.reads });
+    expect(warm.text).toBe(cold.text);
+
+    // Another writer commits: the one-statement read shows the newer seq, so the request is
+    // answered from the newer snapshot (never the seq seen before).
+    await apply([{ index: 3, leaf: 0n }]);
+    const newer = await http()
+      .post('/v1/trees/3/paths')
+      .send({ indices: [3, 5] })
+      .expect(200);
+    const root2 = fieldToHex(await expected.root());
+    expect(newer.body).toMatchObject({ seq, root: root2 });
+    expect(newer.body.paths[0].leaf).toBe(fieldToHex(0n));
+    for (const p of newer.body.paths) expect(verifies(p, root2)).toBe(true);
+  });
+
   it('serves paths at an older retained seq from the cache too, and 410 once that seq is pruned', async () => {
     // Its own tree, with a writer that keeps only the 2 newest roots' history.
     const keep2 = new ApplyLeafChanges(pool, 20, undefined, 2);

@@ -45,6 +45,8 @@ export class ReadTree {
   readonly current: CurrentPaths;
   /** Paths served at the current head, and how many of them came from the cache. */
   readonly served = { paths: 0, fromCache: 0 };
+  /** The newest head read per track (servePaths): where a cold request looks for its paths first. */
+  private readonly lastHeads = new Map<bigint, TreeState>();
   /** What older snapshots whose paths are cached name (root, seq, slot), per `${track}/${seq}`. */
   private readonly snapshots = new Map<string, TreeState>();
 
@@ -74,8 +76,11 @@ export class ReadTree {
     at?: SnapshotRef,
   ): Promise<ServedPaths> {
     if (at) return this.servePathsAt(trackId, indices, minSlot, at);
+    const early = await this.serveMissesAtLastHead(trackId, indices, minSlot);
+    if (early) return early;
     const head = await this.heads.get(trackId);
     if (!head) throw new TreeNotFoundError(trackId);
+    this.lastHeads.set(trackId, head);
     this.depths.set(trackId, head.depth);
     checkRange(indices, head.depth);
     checkSlot(head, minSlot);
@@ -102,6 +107,41 @@ export class ReadTree {
     if (!loaded) return this.serialize(await this.paths(trackId, indices, minSlot), true);
     for (let k = 0; k < indices.length; k++) out[k] ??= loaded.get(indices[k] as number) as Buffer;
     return { tree: head, paths: out };
+  }
+
+  /**
+   * Cold cache (right after a new root): a request with paths missing from the cache under the
+   * last head seen reads them at once, without a head statement first. The read returns the
+   * tree row with the nodes, from a statement that started after the request arrived; if that
+   * row still shows the seq seen, it is the current head and the answer is whole (cached paths of
+   * that seq plus the ones read). Otherwise (a writer committed), or when the request needs the
+   * head anyway (every path cached, minSlot beyond the slot seen, an index not yet in use or out
+   * of range: their errors come from the fresh head), undefined: servePaths goes the usual way.
+   */
+  private async serveMissesAtLastHead(
+    trackId: bigint,
+    indices: readonly number[],
+    minSlot: number | undefined,
+  ): Promise<ServedPaths | undefined> {
+    const seen = this.lastHeads.get(trackId);
+    if (!seen || (minSlot !== undefined && seen.slot < minSlot)) return undefined;
+    const cached = this.cache.of(trackId, seen.seq);
+    const out = new Array<Buffer>(indices.length);
+    let missing: number[] | undefined;
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k] as number;
+      if (!Number.isInteger(i) || i < 0 || i >= seen.nextIndex) return undefined;
+      const json = cached?.get(i);
+      if (json === undefined) (missing ??= []).push(i);
+      else out[k] = json;
+    }
+    if (!missing) return undefined;
+    const loaded = await this.current.load(seen, [...new Set(missing)]);
+    if (!loaded) return undefined;
+    for (let k = 0; k < indices.length; k++) out[k] ??= loaded.get(indices[k] as number) as Buffer;
+    this.served.paths += indices.length;
+    this.served.fromCache += indices.length - missing.length;
+    return { tree: seen, paths: out };
   }
 
   private async servePathsAt(
