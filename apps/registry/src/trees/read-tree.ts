@@ -61,7 +61,8 @@ export class ReadTree {
 
   /**
    * Paths as served (JSON per path). At the current root: the head (root, seq, slot) is read
-   * fresh for this request (a statement shared with concurrent requests), paths verified and
+   * fresh for this request (a statement shared with concurrent requests, or on a cold cache the
+   * read of the missing paths itself, which returns the tree row with them), paths verified and
    * serialized under that seq before are reused, and the others are read in one statement and
    * verified. If a writer committed in between (that statement shows a newer seq), the whole
    * answer is read again from one statement, so all paths and the root always share one seq.
@@ -76,8 +77,16 @@ export class ReadTree {
     at?: SnapshotRef,
   ): Promise<ServedPaths> {
     if (at) return this.servePathsAt(trackId, indices, minSlot, at);
-    const early = await this.serveMissesAtLastHead(trackId, indices, minSlot);
-    if (early) return early;
+    // Cold cache (right after a new root): paths missing under the last head seen are read at
+    // once, without a head statement first. That read returns the tree row with the nodes, from
+    // a statement started after the request arrived: if it still shows the seq seen, that is the
+    // current head. Not when the request needs the head anyway: every path cached, minSlot
+    // beyond the slot seen, an index not in use then (its error comes from the fresh head).
+    const seen = this.lastHeads.get(trackId);
+    if (seen && (minSlot === undefined || seen.slot >= minSlot) && indices.every((i) => i < seen.nextIndex)) {
+      const early = await this.atHead(seen, indices, true);
+      if (early) return early;
+    }
     const head = await this.heads.get(trackId);
     if (!head) throw new TreeNotFoundError(trackId);
     this.lastHeads.set(trackId, head);
@@ -90,58 +99,41 @@ export class ReadTree {
           `track ${trackId} has no leaf at index ${i} (${head.nextIndex} positions in use)`,
         );
     }
+    // undefined: a newer seq committed since the head was read; answer wholly from one newer snapshot.
+    return (
+      (await this.atHead(head, indices, false)) ??
+      this.serialize(await this.paths(trackId, indices, minSlot), true)
+    );
+  }
+
+  /**
+   * Paths at `head` as served: cached ones, and the others read in one shared statement and
+   * verified. undefined if that statement shows another seq than head's, or (`onlyIfMissing`)
+   * when every path was cached.
+   */
+  private async atHead(
+    head: TreeState,
+    indices: readonly number[],
+    onlyIfMissing: boolean,
+  ): Promise<ServedPaths | undefined> {
     const out = new Array<Buffer>(indices.length);
     let missing: number[] | undefined;
-    const cached = this.cache.of(trackId, head.seq);
+    const cached = this.cache.of(head.trackId, head.seq);
     for (let k = 0; k < indices.length; k++) {
       const json = cached?.get(indices[k] as number);
       if (json === undefined) (missing ??= []).push(indices[k] as number);
       else out[k] = json;
     }
+    if (missing) {
+      const loaded = await this.current.load(head, [...new Set(missing)]);
+      if (!loaded) return undefined;
+      for (let k = 0; k < indices.length; k++) out[k] ??= loaded.get(indices[k] as number) as Buffer;
+    } else if (onlyIfMissing) {
+      return undefined;
+    }
     this.served.paths += indices.length;
     this.served.fromCache += indices.length - (missing?.length ?? 0);
-    if (!missing) return { tree: head, paths: out };
-
-    const loaded = await this.current.load(head, [...new Set(missing)]);
-    // A newer seq committed since the head was read: answer wholly from one newer snapshot.
-    if (!loaded) return this.serialize(await this.paths(trackId, indices, minSlot), true);
-    for (let k = 0; k < indices.length; k++) out[k] ??= loaded.get(indices[k] as number) as Buffer;
     return { tree: head, paths: out };
-  }
-
-  /**
-   * Cold cache (right after a new root): a request with paths missing from the cache under the
-   * last head seen reads them at once, without a head statement first. The read returns the
-   * tree row with the nodes, from a statement that started after the request arrived; if that
-   * row still shows the seq seen, it is the current head and the answer is whole (cached paths of
-   * that seq plus the ones read). Otherwise (a writer committed), or when the request needs the
-   * head anyway (every path cached, minSlot beyond the slot seen, an index not yet in use or out
-   * of range: their errors come from the fresh head), undefined: servePaths goes the usual way.
-   */
-  private async serveMissesAtLastHead(
-    trackId: bigint,
-    indices: readonly number[],
-    minSlot: number | undefined,
-  ): Promise<ServedPaths | undefined> {
-    const seen = this.lastHeads.get(trackId);
-    if (!seen || (minSlot !== undefined && seen.slot < minSlot)) return undefined;
-    const cached = this.cache.of(trackId, seen.seq);
-    const out = new Array<Buffer>(indices.length);
-    let missing: number[] | undefined;
-    for (let k = 0; k < indices.length; k++) {
-      const i = indices[k] as number;
-      if (!Number.isInteger(i) || i < 0 || i >= seen.nextIndex) return undefined;
-      const json = cached?.get(i);
-      if (json === undefined) (missing ??= []).push(i);
-      else out[k] = json;
-    }
-    if (!missing) return undefined;
-    const loaded = await this.current.load(seen, [...new Set(missing)]);
-    if (!loaded) return undefined;
-    for (let k = 0; k < indices.length; k++) out[k] ??= loaded.get(indices[k] as number) as Buffer;
-    this.served.paths += indices.length;
-    this.served.fromCache += indices.length - missing.length;
-    return { tree: seen, paths: out };
   }
 
   private async servePathsAt(
