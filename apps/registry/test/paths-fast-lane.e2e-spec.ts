@@ -132,10 +132,16 @@ describe('registry paths fast lane (same answers as the framework routes)', () =
     }
   });
 
-  it('answers a body that is not JSON with 400 and the framework message', async () => {
-    const { fast, framework } = await bothLanes('POST', '/v1/trees/7/paths', '{"indices": [1');
-    expect([fast.status, framework.status]).toEqual([400, 400]);
-    expect(JSON.parse(fast.text).message).toBe(JSON.parse(framework.text).message);
+  it('answers a body that is not JSON, or poisons prototypes, with 400 and the framework message', async () => {
+    for (const body of [
+      '{"indices": [1',
+      '{"indices":[1],"__proto__":{"x":1}}',
+      '{"indices":[1],"constructor":{"prototype":{"x":1}}}',
+    ]) {
+      const { fast, framework } = await bothLanes('POST', '/v1/trees/7/paths', body);
+      expect([body, fast.status, framework.status]).toEqual([body, 400, 400]);
+      expect(JSON.parse(fast.text).message).toBe(JSON.parse(framework.text).message);
+    }
   });
 
   it('leaves other shapes to the framework: HEAD, percent-encoding, repeated or unknown parameters, other types', async () => {

@@ -2,6 +2,7 @@ import { BadRequestException, Injectable, OnApplicationBootstrap } from '@nestjs
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'http';
 import { PinoLogger } from 'nestjs-pino';
+import { parse as secureJsonParse } from 'secure-json-parse';
 import { BODY_LIMIT, MetricsService, requestIdOf } from '@rv/observability';
 import { AnswerBuffers } from './answer-buffers';
 import { batchPathsAnswer, pathAnswer, type PathQuery } from './path-routes';
@@ -161,11 +162,16 @@ function plainQuery(query: string, allowed: ReadonlySet<string>): PathQuery | un
   return out;
 }
 
+/** The body as fastify's JSON parser reads it (secure-json-parse: 400 for `__proto__` / constructor poisoning too). */
 function parseJson(chunks: Buffer[]): unknown {
   const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new BadRequestException("Body is not valid JSON but content-type is set to 'application/json'");
+    return secureJsonParse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) as unknown;
+  } catch (e) {
+    throw new BadRequestException(
+      e instanceof SyntaxError
+        ? "Body is not valid JSON but content-type is set to 'application/json'"
+        : (e as Error).message,
+    );
   }
 }
