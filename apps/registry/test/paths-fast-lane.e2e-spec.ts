@@ -192,17 +192,40 @@ describe('registry paths fast lane (same answers as the framework routes)', () =
   });
 
   it('records its requests in the HTTP metrics under the route pattern', async () => {
-    await send('POST', '/v1/trees/7/paths', '{"indices":[0]}');
-    await send('GET', '/v1/trees/8/paths/0');
-    const text = await request(server)
-      .get('/metrics')
-      .expect(200)
-      .then((r) => r.text);
-    expect(text).toMatch(
-      /http_request_duration_seconds_count\{[^}]*method="POST"[^}]*route="\/v1\/trees\/:trackId\/paths"[^}]*status="200"[^}]*\} [1-9]/,
-    );
-    expect(text).toMatch(
-      /http_request_duration_seconds_count\{[^}]*method="GET"[^}]*route="\/v1\/trees\/:trackId\/paths\/:leafIndex"[^}]*status="404"[^}]*\} [1-9]/,
-    );
+    const count = async (method: string, route: string, status: number): Promise<number> => {
+      const text = (await request(server).get('/metrics').expect(200)).text;
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('http_request_duration_seconds_count{') &&
+            l.includes(`method="${method}"`) &&
+            l.includes(`route="${route}"`) &&
+            l.includes(`status="${status}"`),
+        );
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const post = ['POST', '/v1/trees/:trackId/paths', 200] as const;
+    const get = ['GET', '/v1/trees/:trackId/paths/:leafIndex', 404] as const;
+    const before = [await count(...post), await count(...get)];
+    const answers = [
+      await send('POST', '/v1/trees/7/paths', '{"indices":[0]}'),
+      await send('GET', '/v1/trees/8/paths/0'),
+    ];
+    expect(answers.map((a) => [a.status, a.fast])).toEqual([
+      [200, true],
+      [404, true],
+    ]);
+    expect([await count(...post), await count(...get)]).toEqual([
+      (before[0] as number) + 1,
+      (before[1] as number) + 1,
+    ]);
+  });
+
+  it('hands every request to the framework once the app starts closing', async () => {
+    const before = lane.served;
+    lane.onModuleDestroy();
+    const res = await send('GET', '/v1/trees/7/paths/3');
+    expect([res.status, res.fast, lane.served]).toEqual([200, false, before]);
   });
 });

@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BadRequestException, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'http';
 import { PinoLogger } from 'nestjs-pino';
@@ -34,13 +34,15 @@ const JSON_HEADER = 'application/json; charset=utf-8';
  * logged as pino-http would ("request completed", info).
  */
 @Injectable()
-export class PathsFastLane implements OnApplicationBootstrap {
+export class PathsFastLane implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly errors: RegistryErrorsFilter;
   /** Batch answers are written into reused buffers, given back when their response finished. */
   private readonly buffers = new AnswerBuffers();
   private readonly alloc = (size: number): Buffer => this.buffers.take(size);
   /** Requests served by the fast lane (for tests; the route metrics count them too). */
   served = 0;
+  /** Set when the app starts closing: from then on the framework answers (503 while it closes). */
+  private closing = false;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -58,8 +60,12 @@ export class PathsFastLane implements OnApplicationBootstrap {
     const next = framework[0] as RequestListener;
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (!this.take(req, res)) next.call(server, req, res);
+      if (this.closing || !this.take(req, res)) next.call(server, req, res);
     });
+  }
+
+  onModuleDestroy(): void {
+    this.closing = true;
   }
 
   /** Serves the request if it is one of the plain shapes above; false: the framework's. */
