@@ -106,16 +106,23 @@ function gcPauses(trace: string): Record<string, { n: number; ms: number; max_ms
   return out;
 }
 
-/** CPU time (user + system, ms) a process has used so far (Linux /proc; NaN elsewhere). */
-function cpuMs(pid: number | undefined): number {
+/**
+ * CPU ms in a process's /proc stat (Linux; NaN elsewhere): its own (utime + stime) or, with
+ * `children`, that of its reaped children (cutime + cstime); 100 ticks/s.
+ */
+function statCpuMs(pid: number | 'self' | undefined, children = false): number {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, 100 ticks/s
+    const at = children ? 13 : 11;
+    return ((Number(fields[at]) + Number(fields[at + 1])) * 1000) / 100;
   } catch {
     return NaN;
   }
 }
+
+/** CPU time (user + system, ms) a process has used so far. */
+const cpuMs = (pid: number | undefined): number => statCpuMs(pid);
 
 /**
  * CPU ms the load generator has used so far: this process (autocannon runs in it) and its reaped
@@ -123,9 +130,7 @@ function cpuMs(pid: number | undefined): number {
  */
 function loadgenCpuMs(): number {
   const own = process.cpuUsage();
-  const f = readFileSync('/proc/self/stat', 'utf8');
-  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (own.user + own.system) / 1000 + ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  return (own.user + own.system) / 1000 + statCpuMs('self', true);
 }
 
 /** Runs one load; records the server's and the generator's CPU ms per request under `key`. */
